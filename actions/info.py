@@ -1,0 +1,85 @@
+"""Answer questions about city services from the knowledge base."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import entity_values, language, latest_text, say
+from bot import settings
+from knowledge_base.retriever import CONFIDENCE_THRESHOLD, Hit, Retriever
+
+log = logging.getLogger("hue_assist.actions.info")
+
+
+def format_answer(hit: Hit, lang: str) -> str:
+    """The answer, its source link and an invitation to ask more."""
+    doc = hit.document
+    more = say(lang, "Bạn cần hỏi gì thêm?", "Anything else I can help with?")
+    source = say(lang, "Nguồn", "Source")
+    return f"{doc.answer(lang)}\n\n{source}: {doc.source}\n{more}"
+
+
+class ActionAnswerInfo(Action):
+    """Answer from the best document, or say it is not sure and offer the closest topics."""
+
+    def __init__(self) -> None:
+        self._retriever: Retriever | None = None
+
+    def name(self) -> str:
+        return "action_answer_info"
+
+    def retriever(self) -> Retriever:
+        if self._retriever is None:
+            self._retriever = Retriever(settings.load().kb_dir)
+        return self._retriever
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        lang = language(tracker)
+        chosen = [v for v in entity_values(tracker, "kb_id") if isinstance(v, str)]
+        if chosen and (doc := self.retriever().get(chosen[0])):
+            dispatcher.utter_message(text=format_answer(Hit(doc, 0.0, 1.0), lang))
+            return [SlotSet("kb_id", None)]
+        hits = self.retriever().search(latest_text(tracker), top=3)
+        log.info(
+            "kb answer",
+            extra={"sender": tracker.sender_id, "top": hits[0].document.id if hits else None},
+        )
+        if hits and hits[0].confidence >= CONFIDENCE_THRESHOLD:
+            dispatcher.utter_message(text=format_answer(hits[0], lang))
+            return []
+        self.not_sure(dispatcher, hits, lang)
+        return []
+
+    @staticmethod
+    def not_sure(dispatcher: CollectingDispatcher, hits: list[Hit], lang: str) -> None:
+        hotline = settings.load().hotline
+        if hits:
+            text = say(
+                lang,
+                "Mình chưa chắc đã hiểu đúng câu hỏi. Có phải bạn hỏi về một trong các chủ đề "
+                f"dưới đây? Nếu không, bạn gọi tổng đài {hotline} để được hỗ trợ.",
+                "I'm not sure I understood. Is it one of the topics below? If not, please call "
+                f"the {hotline} hotline.",
+            )
+            buttons = [
+                {"title": h.document.title, "payload": f'/ask_info{{"kb_id": "{h.document.id}"}}'}
+                for h in hits[:2]
+            ]
+            dispatcher.utter_message(text=text, buttons=buttons)
+        else:
+            dispatcher.utter_message(
+                text=say(
+                    lang,
+                    "Xin lỗi, mình chưa có thông tin về câu hỏi này. Bạn gọi tổng đài "
+                    f"{hotline} để được tổng đài viên giải đáp nhé.",
+                    f"Sorry, I don't have information on that. Please call the {hotline} "
+                    "hotline to ask an operator.",
+                )
+            )

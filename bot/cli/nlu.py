@@ -1,0 +1,74 @@
+"""``hue-assist nlu parse``: one message per stdin line → one JSON object per line."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+
+import typer
+
+from bot import settings as settings_mod
+from bot.processes import temporary_rasa
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.text import clean
+
+app = typer.Typer(help="Hiểu ngôn ngữ (NLU) qua máy chủ Rasa.", no_args_is_help=True)
+
+
+def shape(text: str, result: dict) -> dict:
+    """The contract's shape: text, intent, confidence, entities (entity, value, start, end)."""
+    intent = result.get("intent") or {}
+    return {
+        "text": text,
+        "intent": intent.get("name"),
+        "confidence": round(float(intent.get("confidence") or 0.0), 4),
+        "entities": [
+            {k: e.get(k) for k in ("entity", "value", "start", "end")}
+            for e in result.get("entities") or []
+        ],
+    }
+
+
+@contextlib.contextmanager
+def rasa_url(start: bool) -> Iterator[str]:
+    """The running Rasa's URL, or a temporary server's when none runs and ``start`` allows."""
+    settings = settings_mod.load()
+    with RasaClient(settings.rasa_url) as client:
+        if client.model_loaded():
+            yield settings.rasa_url
+            return
+    if settings.rasa_url_explicit or not start:
+        raise RasaUnavailable(f"Rasa is not reachable at {settings.rasa_url}")
+    typer.echo("no Rasa running: starting a temporary one …", err=True)
+    with temporary_rasa(settings) as url:
+        yield url
+
+
+@app.command("parse")
+def parse(
+    start: bool = typer.Option(
+        True, "--start/--no-start", help="Start a temporary Rasa if none runs."
+    ),
+) -> None:
+    """Đọc từng dòng từ stdin, in kết quả JSON từng dòng (stdin lines → JSON lines)."""
+    try:
+        with rasa_url(start) as url, RasaClient(url) as client:
+            for raw in sys.stdin:
+                text = clean(raw)
+                if not text:
+                    result: dict = {"intent": None, "entities": []}
+                else:
+                    result = client.parse(text)
+                print(json.dumps(shape(text, result), ensure_ascii=False), flush=True)
+    except RasaUnavailable as error:
+        typer.echo(
+            f"{error}. Start it with `hue-assist up`, or unset RASA_URL to let "
+            "`nlu parse` start a temporary one.",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    except (RuntimeError, TimeoutError) as error:
+        typer.echo(f"could not start a temporary Rasa: {error}", err=True)
+        raise typer.Exit(1) from None

@@ -1,0 +1,86 @@
+"""``hue-assist up`` and ``hue-assist train``."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from types import FrameType
+
+import typer
+
+from bot import settings as settings_mod
+from bot import training
+from bot.processes import Supervisor, action_service, rasa_service
+
+
+def train(
+    force: bool = typer.Option(False, "--force", help="Train even if nothing changed."),
+) -> None:
+    """Huấn luyện mô hình Rasa nếu dữ liệu hoặc cấu hình đã đổi (train the Rasa model)."""
+    settings = settings_mod.load()
+    try:
+        trained, path = training.train(settings.rasa_bin, force=force)
+    except FileNotFoundError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+    except subprocess.CalledProcessError as error:
+        typer.echo(f"rasa train failed with code {error.returncode}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{'trained' if trained else 'up to date'}: {path}")
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stop()
+
+
+def up(
+    startup_timeout: float = typer.Option(300, help="Seconds to wait for each service."),
+) -> None:
+    """Khởi động toàn bộ trợ lý: Rasa, action server (start everything; Ctrl-C stops all)."""
+    settings = settings_mod.load()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    try:
+        trained, _ = training.train(settings.rasa_bin)
+    except (FileNotFoundError, subprocess.CalledProcessError) as error:
+        typer.echo(f"cannot train the model: {error}", err=True)
+        raise typer.Exit(1) from None
+    if trained:
+        typer.echo("model trained")
+    supervisor = Supervisor(settings.home / "logs")
+    signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGINT, _raise_stop)
+    code = 0
+    try:
+        for service in (action_service(settings), rasa_service(settings, settings.rasa_port)):
+            supervisor.start(service)
+            typer.echo(f"starting {service.name} … (log: {service.log_path})")
+            supervisor.wait_ready(service, startup_timeout)
+            typer.echo(f"  {service.name:8} ready at {service.url}")
+        typer.echo(
+            f"hue-assist is up. Chat: `hue-assist chat`; REST: {settings.rasa_url}"
+            "/webhooks/rest/webhook. Ctrl-C stops everything."
+        )
+        while (dead := supervisor.dead()) is None:
+            time.sleep(0.5)
+        typer.echo(
+            f"{dead.name} stopped (code {dead.process.returncode}); stopping the rest. "
+            f"See {dead.log_path}",
+            err=True,
+        )
+        code = 1
+    except _Stop:
+        typer.echo("stopping …")
+    except (RuntimeError, TimeoutError) as error:
+        typer.echo(str(error), err=True)
+        code = 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        supervisor.stop_all()
+        typer.echo("all stopped")
+    raise typer.Exit(code)

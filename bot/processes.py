@@ -1,0 +1,172 @@
+"""Starting, watching and stopping the assistant's processes, with no orphans left behind.
+
+Each service runs in its own process group, so stopping it also stops whatever it spawned.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from bot.rasa_client import RasaClient
+from bot.settings import Settings, project_root
+from bot.training import MODEL_NAME, rasa_env
+
+
+@dataclass
+class Service:
+    name: str
+    argv: list[str]
+    ready: Callable[[], bool]
+    url: str
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+    log_path: Path | None = None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_ok(url: str) -> Callable[[], bool]:
+    def check() -> bool:
+        try:
+            return httpx.get(url, timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    return check
+
+
+def rasa_service(settings: Settings, port: int, with_actions: bool = True) -> Service:
+    """The Rasa server with the trained model, its API on 127.0.0.1 only."""
+    root = project_root()
+    argv = [
+        str(settings.rasa_bin),
+        "run",
+        "--enable-api",
+        "-i",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "-m",
+        str(root / "models" / f"{MODEL_NAME}.tar.gz"),
+        "--credentials",
+        str(root / "credentials.yml"),
+    ]
+    env = rasa_env(root)
+    if with_actions:
+        argv += ["--endpoints", str(root / "endpoints.yml")]
+        env["ACTION_SERVER_URL"] = settings.action_server_url
+        env["RASA_TRACKER_DB"] = str(settings.home / "rasa-tracker.db")
+    url = f"http://127.0.0.1:{port}"
+    client = RasaClient(url)
+    return Service("rasa", argv, client.model_loaded, url, env)
+
+
+def action_service(settings: Settings) -> Service:
+    """The rasa_sdk action server running our ``actions`` package in this environment."""
+    env = dict(os.environ)
+    env["HUE_ASSIST_HOME"] = str(settings.home)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(project_root()), env.get("PYTHONPATH")]))
+    argv = [
+        sys.executable,
+        "-m",
+        "rasa_sdk",
+        "--actions",
+        "actions",
+        "-p",
+        str(settings.action_port),
+    ]
+    url = f"http://127.0.0.1:{settings.action_port}"
+    return Service("actions", argv, http_ok(f"{url}/health"), url, env)
+
+
+class Supervisor:
+    """Runs services; stops them all when asked, or when any of them dies."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.services: list[Service] = []
+
+    def start(self, service: Service) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        service.log_path = self.log_dir / f"{service.name}.log"
+        log = service.log_path.open("ab")
+        service.process = subprocess.Popen(
+            service.argv,
+            cwd=project_root(),
+            env=service.env or None,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        self.services.append(service)
+
+    def wait_ready(self, service: Service, timeout: float) -> None:
+        """Block until the service is healthy; raise if it dies or takes too long."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if service.process is not None and service.process.poll() is not None:
+                raise RuntimeError(
+                    f"{service.name} exited with code {service.process.returncode}; "
+                    f"see {service.log_path}"
+                )
+            if service.ready():
+                return
+            time.sleep(0.5)
+        raise TimeoutError(
+            f"{service.name} not ready after {timeout:.0f} s; see {service.log_path}"
+        )
+
+    def dead(self) -> Service | None:
+        return next((s for s in self.services if s.process and s.process.poll() is not None), None)
+
+    def stop_all(self, grace: float = 10.0) -> None:
+        """SIGTERM every process group, then SIGKILL what is still there after ``grace``."""
+        for service in reversed(self.services):
+            _signal_group(service, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for service in reversed(self.services):
+            if service.process is None:
+                continue
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                service.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            _signal_group(service, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                service.process.wait(timeout=5)
+        self.services.clear()
+
+
+def _signal_group(service: Service, sig: signal.Signals) -> None:
+    if service.process is None:
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(service.process.pid, sig)
+
+
+@contextlib.contextmanager
+def temporary_rasa(settings: Settings, timeout: float = 240.0) -> Iterator[str]:
+    """A Rasa server of our own for one command (NLU only), stopped afterwards."""
+    service = rasa_service(settings, free_port(), with_actions=False)
+    supervisor = Supervisor(settings.home / "logs")
+    supervisor.start(service)
+    try:
+        supervisor.wait_ready(service, timeout)
+        yield service.url
+    finally:
+        supervisor.stop_all()

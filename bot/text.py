@@ -1,0 +1,128 @@
+"""Vietnamese text normalisation shared by the NLU component, the actions and the CLI.
+
+Pure standard library on purpose: the Rasa environment (Python 3.10) imports this module
+through the custom tokenizer, and the app environment (Python 3.11) imports it everywhere else.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Characters that do not decompose into base + combining mark under NFD.
+_SPECIAL_FOLDS = str.maketrans({"đ": "d", "Đ": "D", "ð": "d"})
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+_SPACE_RE = re.compile(r"\s+")
+
+# Teencode and chat shorthand seen in Zalo messages, folded form → folded expansion.
+TEENCODE: dict[str, str] = {
+    "ko": "khong",
+    "k": "khong",
+    "kh": "khong",
+    "hok": "khong",
+    "hong": "khong",
+    "khg": "khong",
+    "kg": "khong",
+    "dc": "duoc",
+    "dk": "duoc",
+    "j": "gi",
+    "z": "vay",
+    "v": "vay",
+    "r": "roi",
+    "ntn": "nhu the nao",
+    "bn": "bao nhieu",
+    "sdt": "so dien thoai",
+    "dt": "dien thoai",
+    "ak": "a",
+    "ah": "a",
+    "oki": "ok",
+    "okie": "ok",
+    "uk": "uh",
+    "tks": "thanks",
+    "thank": "thanks",
+    "ad": "admin",
+    "mn": "moi nguoi",
+    "cx": "cung",
+    "nx": "nua",
+    "vs": "voi",
+    "ng": "nguoi",
+    "bt": "biet",
+    "hnay": "hom nay",
+}
+
+# Words that only occur in unaccented Vietnamese, used to tell it from English.
+_VI_MARKERS = frozenset(
+    """toi ban minh em anh chi co khong ko duoc dc bi hong cho nha duong dien nuoc rac
+        phuong xa giup voi nhe nha ah oi roi chua sao nao gi bao lau nhieu lam xin cam chao
+        phan su ngap cay mat ket qua thu tuc dang ky giay sua vay tui muon hoi la cua""".split()
+)
+_EN_MARKERS = frozenset(
+    """is are was you your we please what how where when which who could would should
+        help need want there broken street light report hello thanks thank bye yes and for
+        of with this that does have has been why hotel ticket""".split()
+)
+
+
+def clean(text: str | None) -> str:
+    """NFC-normalise, drop control characters and collapse whitespace.
+
+    Vietnamese arrives decomposed (NFD) from some keyboards and phones; Rasa and SQLite
+    compare code points, so everything is brought to NFC before anyone looks at it.
+    """
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROL_RE.sub(" ", text)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip Vietnamese diacritics: "Đèn đường" → "den duong".
+
+    Length-preserving for NFC input (every precomposed letter maps to one letter), which lets
+    the tokenizer keep character offsets into the original text.
+    """
+    decomposed = unicodedata.normalize("NFD", text.translate(_SPECIAL_FOLDS))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped).lower()
+
+
+def fold_token(token: str) -> str:
+    """Fold one token and expand teencode, for features (never for display)."""
+    folded = fold(unicodedata.normalize("NFC", token))
+    return TEENCODE.get(folded, folded)
+
+
+def fold_words(text: str) -> list[str]:
+    """Folded, teencode-expanded words of a text (letters and digits only)."""
+    words = re.findall(r"\w+", fold(clean(text)))
+    out: list[str] = []
+    for word in words:
+        out.extend(TEENCODE.get(word, word).split())
+    return out
+
+
+def has_vietnamese_marks(text: str) -> bool:
+    """True when the text carries letters only Vietnamese uses (ă â đ ê ô ơ ư or tone marks)."""
+    return fold(text) != text.lower()
+
+
+def detect_language(text: str, previous: str | None = None) -> str | None:
+    """Guess "vi" or "en" from one message; None when it cannot tell (keep the previous one).
+
+    Diacritics decide at once. Without them, count unambiguous marker words; short or
+    neutral messages ("ok", "1", an emoji) return ``previous``.
+    """
+    text = clean(text)
+    if not text or text.startswith("/"):
+        return previous
+    if has_vietnamese_marks(text):
+        return "vi"
+    words = re.findall(r"[a-z]+", text.lower())
+    vi = sum(w in _VI_MARKERS for w in words)
+    en = sum(w in _EN_MARKERS for w in words)
+    if vi > en:
+        return "vi"
+    if en > vi and en >= 1:
+        return "en"
+    return previous

@@ -1,0 +1,1 @@
+"""The service knowledge base: documents under ``services/`` and the retriever over them."""

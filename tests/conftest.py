@@ -1,0 +1,90 @@
+"""Shared fixtures: a trained model and a real Rasa + action server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot import settings as settings_mod
+from bot import training
+from bot.processes import Supervisor, action_service, free_port, rasa_service
+from bot.rasa_client import RasaClient
+from bot.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@dataclass
+class Stack:
+    settings: settings_mod.Settings
+    env: dict[str, str]
+    rasa: RasaClient
+
+    @property
+    def rasa_url(self) -> str:
+        return self.settings.rasa_url
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        store = Store(self.settings.db_path)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    def say(self, sender: str, text: str) -> list[dict]:
+        return self.rasa.send(sender, text)
+
+
+def stack_env(home: Path) -> dict[str, str]:
+    return {
+        "HUE_ASSIST_HOME": str(home),
+        "RASA_PORT": str(free_port()),
+        "ACTION_PORT": str(free_port()),
+    }
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """The project's model, trained now only if its inputs changed."""
+    settings = settings_mod.load()
+    _, path = training.train(settings.rasa_bin)
+    return path
+
+
+@pytest.fixture(scope="session")
+def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Real Rasa and action servers on free ports, with a fresh data folder."""
+    home = tmp_path_factory.mktemp("home")
+    env = stack_env(home)
+    settings = settings_mod.load({**os.environ, **env})
+    supervisor = Supervisor(home / "logs")
+    try:
+        for service in (action_service(settings), rasa_service(settings, settings.rasa_port)):
+            supervisor.start(service)
+            supervisor.wait_ready(service, 300)
+        with RasaClient(settings.rasa_url) as client:
+            yield Stack(settings, env, client)
+    finally:
+        supervisor.stop_all()
+
+
+@pytest.fixture
+def sender() -> str:
+    return f"web:test-{uuid.uuid4().hex[:10]}"
+
+
+def texts(messages: list[dict]) -> str:
+    """All the text of the bot's replies, joined, for assertions."""
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def payloads(messages: list[dict]) -> list[str]:
+    return [b["payload"] for m in messages for b in m.get("buttons") or []]

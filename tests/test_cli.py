@@ -1,0 +1,151 @@
+"""The command line: nlu parse, chat, and `up` starting and stopping everything."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.processes import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+HUE_ASSIST = str(Path(os.sys.executable).parent / "hue-assist")
+runner = CliRunner()
+
+
+def dead_url() -> str:
+    return f"http://127.0.0.1:{free_port()}"
+
+
+def test_nlu_parse_prints_one_json_object_per_line(stack):
+    lines = "den duong hong o Vy Da\n\nkiem tra PA-2026-000123\nhello\n"
+    result = runner.invoke(app, ["nlu", "parse"], input=lines, env={"RASA_URL": stack.rasa_url})
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 4
+    assert set(rows[0]) == {"text", "intent", "confidence", "entities"}
+    assert rows[0]["intent"] == "report_incident"
+    assert any(
+        e["entity"] == "category" and e["value"] == "streetlight" for e in rows[0]["entities"]
+    )
+    assert rows[1]["intent"] is None and rows[1]["entities"] == []
+    assert rows[2]["intent"] == "check_status"
+    assert any(
+        e["entity"] == "report_id" and e["value"] == "PA-2026-000123" for e in rows[2]["entities"]
+    )
+    for row in rows:
+        for entity in row["entities"]:
+            assert row["text"][entity["start"] : entity["end"]]
+
+
+def test_nlu_parse_says_clearly_when_the_named_rasa_is_down():
+    url = dead_url()
+    result = runner.invoke(app, ["nlu", "parse"], input="xin chao\n", env={"RASA_URL": url})
+    assert result.exit_code == 1
+    assert f"not reachable at {url}" in result.output
+
+
+def test_chat_says_clearly_when_rasa_is_down():
+    result = runner.invoke(app, ["chat"], input="xin chao\n", env={"RASA_URL": dead_url()})
+    assert result.exit_code == 1
+    assert "Không kết nối được Rasa" in result.output
+
+
+def test_chat_talks_to_the_running_assistant(stack):
+    result = runner.invoke(
+        app, ["chat"], input="xin chao\ntoi muon phan anh\n1\n", env={"RASA_URL": stack.rasa_url}
+    )
+    assert result.exit_code == 0, result.output
+    assert "bot> Xin chào" in result.output
+    assert "1. Đèn đường" in result.output  # buttons are numbered; "1" picks the first
+    assert "ở đâu" in result.output
+
+
+@pytest.mark.slow
+def test_nlu_parse_starts_a_temporary_rasa_when_none_runs(trained_model, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "RASA_URL"}
+    env.update({"RASA_PORT": str(free_port()), "HUE_ASSIST_HOME": str(tmp_path)})
+    result = subprocess.run(
+        [HUE_ASSIST, "nlu", "parse"],
+        input="cam on nhieu\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=400,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["intent"] == "thank"
+    assert "temporary" in result.stderr
+
+
+def processes_with(fragment: str) -> list[int]:
+    """PIDs whose command line contains ``fragment``."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if fragment in cmdline:
+            pids.append(int(proc.name))
+    return pids
+
+
+def start_up(tmp_path: Path) -> tuple[subprocess.Popen, dict[str, str]]:
+    ports = {"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port())}
+    env = {**os.environ, **ports, "HUE_ASSIST_HOME": str(tmp_path)}
+    env.pop("RASA_URL", None)
+    proc = subprocess.Popen(
+        [HUE_ASSIST, "up"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 400
+    seen = []
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        seen.append(line)
+        if "hue-assist is up" in line:
+            return proc, ports
+        if not line and proc.poll() is not None:
+            break
+    proc.kill()
+    raise AssertionError("up did not come up:\n" + "".join(seen))
+
+
+@pytest.mark.slow
+def test_up_starts_everything_and_ctrl_c_leaves_no_process(trained_model, tmp_path):
+    proc, ports = start_up(tmp_path)
+    rasa_flag = f"-p {ports['RASA_PORT']}"
+    action_flag = f"-p {ports['ACTION_PORT']}"
+    assert processes_with(rasa_flag) and processes_with(action_flag)
+    proc.send_signal(signal.SIGINT)
+    output = proc.communicate(timeout=60)[0]
+    assert proc.returncode == 0, output
+    assert "all stopped" in output
+    assert processes_with(rasa_flag) == [] and processes_with(action_flag) == []
+
+
+@pytest.mark.slow
+def test_up_stops_everything_when_one_service_dies(trained_model, tmp_path):
+    proc, ports = start_up(tmp_path)
+    action_flag = f"-p {ports['ACTION_PORT']}"
+    for pid in processes_with(action_flag):
+        os.kill(pid, signal.SIGKILL)
+    output = proc.communicate(timeout=60)[0]
+    assert proc.returncode == 1
+    assert "actions stopped" in output
+    assert processes_with(f"-p {ports['RASA_PORT']}") == []

@@ -1,0 +1,188 @@
+"""Whole conversations through the real Rasa server and the real action server."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+
+import pytest
+
+from tests.conftest import payloads, texts
+
+CODE_RE = re.compile(r"PA-\d{4}-\d{6}")
+
+
+def converse(stack, sender, steps):
+    """Send ``steps`` in order; the replies to each."""
+    return [stack.say(sender, step) for step in steps]
+
+
+def new_sender() -> str:
+    return f"web:test-{uuid.uuid4().hex[:10]}"
+
+
+def test_greeting_in_vietnamese_and_in_english(stack, sender):
+    assert "Xin chào" in texts(stack.say(sender, "xin chao ad"))
+    assert "Hello" in texts(stack.say(new_sender(), "hello there, can you help me?"))
+
+
+def test_unaccented_report_from_start_to_tracking_code_then_status(stack, sender):
+    replies = converse(
+        stack,
+        sender,
+        [
+            "den duong truoc nha toi bi hong 3 dem nay roi",
+            "so 12 Le Loi, phuong Thuan Hoa",
+            "/deny",  # no photo
+            "sdt 0905 123 456",
+        ],
+    )
+    readback = texts(replies[-1])
+    assert "12 Le Loi" in readback and "Đèn chiếu sáng" in readback, readback
+    assert "/affirm" in payloads(replies[-1])
+    done = texts(stack.say(sender, "dung roi"))
+    code = CODE_RE.search(done).group(0)
+    with stack.store() as store:
+        report = store.get_report(code)
+        assert report["service_code"] == "streetlight"
+        assert report["ward"] == "Thuận Hóa"
+        assert report["channel"] == "web"
+        assert "bi hong" in report["description"]
+        assert store.db["report_contacts"].get(code)["phone"] == "0905123456"
+    status = texts(stack.say(sender, f"kiem tra phan anh {code}"))
+    assert code in status and "Đã tiếp nhận" in status
+
+
+def test_form_asks_each_missing_field_and_validates_it(stack, sender):
+    first = texts(stack.say(sender, "toi muon phan anh"))
+    assert "loại sự cố" in first
+    assert "/report_incident" in " ".join(payloads(stack.say(sender, "abc xyz")))
+    assert "ở đâu" in texts(stack.say(sender, "o ga"))
+    assert "cụ thể hơn" in texts(stack.say(sender, "Hue"))  # one word is not a place
+    assert "mô tả" in texts(stack.say(sender, "kiet 45 Nguyen Hue"))
+    assert "ảnh" in texts(stack.say(sender, "o ga rat sau, xe may de te"))
+    assert "Số điện thoại" in texts(stack.say(sender, "khong co"))
+    assert "chưa đúng dạng" in texts(stack.say(sender, "12345"))
+    assert "Gửi phản ánh?" in texts(stack.say(sender, "bo qua"))
+
+
+def test_unknown_ward_is_refused(stack, sender):
+    stack.say(sender, "co cay do chan duong")
+    reply = texts(stack.say(sender, "duong Le Duan phuong Ba Dinh"))
+    # Ba Đình is in Hà Nội, not one of Huế's 40 units: the bot says so or asks again.
+    assert "mô tả" not in reply
+
+
+def test_question_in_the_middle_of_the_form_is_answered_and_the_form_resumes(stack, sender):
+    stack.say(sender, "muon bao cao rac thai")
+    answer = texts(stack.say(sender, "lich thu gom rac o Hue the nao?"))
+    assert "Nguồn" in answer
+    assert "ở đâu" in answer  # the form asks for the location again
+
+
+def test_cancel_in_the_middle_of_the_form(stack, sender):
+    stack.say(sender, "ngap nuoc nang qua")
+    reply = texts(stack.say(sender, "thôi"))
+    assert "Đã hủy" in reply
+    with stack.store() as store:
+        assert store.latest_report_of(sender) is None
+
+
+def test_deny_at_the_readback_lets_the_citizen_correct_one_field(stack, sender):
+    converse(
+        stack,
+        sender,
+        ["mat nuoc ca ngay nay roi", "34 Ba Trieu phuong Vy Da", "/deny", "/deny"],
+    )
+    choice = stack.say(sender, "khong, sai roi")
+    assert '/report_incident{"edit_field": "location"}' in payloads(choice)
+    ask = texts(stack.say(sender, '/report_incident{"edit_field": "location"}'))
+    assert "ở đâu" in ask
+    readback = texts(stack.say(sender, "36 Ba Trieu, Vy Da"))
+    assert "36 Ba Trieu" in readback and "Cấp nước" in readback
+    code = CODE_RE.search(texts(stack.say(sender, "ok"))).group(0)
+    with stack.store() as store:
+        report = store.get_report(code)
+    assert report["address"] == "36 Ba Trieu, Vy Da"
+    assert report["service_code"] == "water_supply"
+    assert report["ward"] == "Vỹ Dạ"
+
+
+def test_ask_info_answers_with_a_source_and_an_invitation(stack, sender):
+    reply = texts(stack.say(sender, "lam sao dang ky tai khoan Hue-S?"))
+    assert "Nguồn: http" in reply and "Bạn cần hỏi gì thêm?" in reply
+
+
+def test_ask_info_in_english_gets_the_english_part(stack, sender):
+    reply = texts(stack.say(sender, "what are the emergency phone numbers?"))
+    assert "113" in reply and "Source: http" in reply
+
+
+def test_check_status_asks_for_the_code_then_says_unknown(stack, sender):
+    assert "mã phản ánh" in texts(stack.say(sender, "cho hoi phan anh cua toi toi dau roi"))
+    reply = texts(stack.say(sender, "PA-2019-999999"))
+    assert "Không tìm thấy" in reply
+
+
+def test_feedback_is_stored_on_the_latest_report(stack, sender):
+    converse(
+        stack, sender, ["co nguoi lan chiem via he ban hang", "truoc cho Dong Ba", "/deny", "/deny"]
+    )
+    code = CODE_RE.search(texts(stack.say(sender, "/affirm"))).group(0)
+    reply = texts(stack.say(sender, "xu ly nhanh qua, rat hai long, 5 sao"))
+    assert "5/5" in reply and code in reply
+    with stack.store() as store:
+        assert store.get_report(code)["rating"] == 5
+
+
+def test_request_human_pauses_the_bot_until_released(stack, sender):
+    reply = texts(stack.say(sender, "cho toi gap nhan vien tong dai"))
+    assert "19001075" in reply
+    assert stack.say(sender, "alo alo") == []  # a human answers now, not the bot
+    with stack.store() as store:
+        assert sender in [h["sender_id"] for h in store.pending_handovers()]
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    env = {**stack.env, "RASA_URL": stack.rasa_url}
+    result = CliRunner().invoke(app, ["handover", "release", sender, "--as", "lan"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Xin chào" in texts(stack.say(sender, "xin chào"))
+
+
+def test_out_of_scope_says_what_the_bot_can_do(stack, sender):
+    reply = texts(stack.say(sender, "hat cho toi mot bai di"))
+    assert "phản ánh" in reply or "hiểu" in reply
+
+
+def test_bot_challenge(stack, sender):
+    assert "trợ lý ảo" in texts(stack.say(sender, "ban la nguoi that hay may vay"))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        "   \t  ",
+        "x" * 10_000,
+        "😀🙏🔥",
+        unicodedata.normalize("NFD", "đèn đường bị hỏng ở Vỹ Dạ"),
+        "đèn\x00 đường\x07 hỏng\u200b",
+        "<script>alert(1)</script>",
+    ],
+)
+def test_bad_input_gets_an_answer_and_nothing_crashes(stack, message):
+    sender = new_sender()
+    replies = stack.say(sender, message)
+    assert isinstance(replies, list)
+    # The conversation still works afterwards.
+    assert texts(stack.say(sender, "xin chao"))
+
+
+def test_nfd_text_is_understood_like_nfc(stack):
+    nfc = "đèn đường bị hỏng ở Vỹ Dạ"
+    a = stack.rasa.parse(nfc)
+    b = stack.rasa.parse(unicodedata.normalize("NFD", nfc))
+    assert a["intent"]["name"] == b["intent"]["name"] == "report_incident"

@@ -1,0 +1,91 @@
+"""Rasa's own checks: data validation, NLU cross-validation and the test stories."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bot import settings as settings_mod
+from bot.training import rasa_env
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
+
+def rasa(*args: str, timeout: int = 1800) -> subprocess.CompletedProcess:
+    binary = str(settings_mod.load().rasa_bin)
+    return subprocess.run(
+        [binary, *args],
+        cwd=ROOT,
+        env=rasa_env(ROOT),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_rasa_data_validate_fails_on_no_warning():
+    result = rasa(
+        "data",
+        "validate",
+        "--data",
+        "nlu_data",
+        "--domain",
+        "domain.yml",
+        "--config",
+        "config.yml",
+        "--fail-on-warnings",
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+
+
+def test_nlu_cross_validation_meets_the_floors(tmp_path):
+    """5-fold cross-validation: macro F1 ≥ 0.90 over intents, ≥ 0.85 for the category entity."""
+    out = tmp_path / "crossval"
+    result = rasa(
+        "test",
+        "nlu",
+        "--data",
+        "nlu_data",
+        "--config",
+        "config.yml",
+        "--cross-validation",
+        "--folds",
+        "5",
+        "--out",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    intents = json.loads((out / "intent_report.json").read_text())
+    per_intent = {
+        name: round(row["f1-score"], 3)
+        for name, row in intents.items()
+        if isinstance(row, dict)
+        and "f1-score" in row
+        and name not in {"accuracy", "macro avg", "weighted avg", "micro avg"}
+    }
+    print("per-intent F1:", json.dumps(per_intent, indent=1))
+    entities = json.loads((out / "DIETClassifier_report.json").read_text())
+    print("category entity:", entities.get("category"))
+    assert intents["macro avg"]["f1-score"] >= 0.90, per_intent
+    assert entities["category"]["f1-score"] >= 0.85
+
+
+def test_stories_all_pass(trained_model, tmp_path):
+    result = rasa(
+        "test",
+        "core",
+        "--stories",
+        "tests/test_stories.yml",
+        "--model",
+        str(trained_model),
+        "--out",
+        str(tmp_path / "stories"),
+        "--fail-on-prediction-errors",
+    )
+    failed = tmp_path / "stories" / "failed_test_stories.yml"
+    detail = failed.read_text() if failed.exists() else ""
+    assert result.returncode == 0, detail[-6000:] + result.stderr[-3000:]
