@@ -80,6 +80,7 @@ def action_service(settings: Settings) -> Service:
     """The rasa_sdk action server running our ``actions`` package in this environment."""
     env = dict(os.environ)
     env["HUE_ASSIST_HOME"] = str(settings.home)
+    env["SANIC_HOST"] = "127.0.0.1"  # rasa_sdk listens on every interface otherwise
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(project_root()), env.get("PYTHONPATH")]))
     argv = [
         sys.executable,

@@ -1,0 +1,54 @@
+"""Rasa parse latency and whole-turn latency (Rasa + action server), on this machine.
+
+    .venv/bin/python bench/nlu.py            # needs a trained model (make train)
+
+Parse: every NLU example (the messages cross-validation tests on) through /model/parse.
+Turn: a knowledge-base question, and a report-form step, through Rasa's REST channel, each
+on a fresh conversation, so the action server and the SQLite tracker store are in the path.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import nlu_examples, stack, summary  # noqa: E402
+from bot.rasa_client import RasaClient  # noqa: E402
+
+
+def timed(call) -> float:
+    start = time.perf_counter()
+    call()
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> None:
+    examples = nlu_examples()
+    questions = [t for t, i in examples if i == "ask_info"]
+    reports = [t for t, i in examples if i == "report_incident"]
+    with stack() as settings, RasaClient(settings.rasa_url) as rasa:
+        for text, _ in examples[:30]:  # warm-up
+            rasa.parse(text)
+        parse = [timed(lambda t=t: rasa.parse(t)) for t, _ in examples]
+        kb_turns = [timed(lambda q=q: rasa.send(f"bench:{uuid.uuid4().hex}", q)) for q in questions]
+        form_steps = []
+        for text in reports[:100]:
+            sender = f"bench:{uuid.uuid4().hex}"
+            form_steps.append(timed(lambda s=sender, t=text: rasa.send(s, t)))
+            form_steps.append(timed(lambda s=sender: rasa.send(s, "12 Lê Lợi, phường Thuận Hóa")))
+    result = {
+        "parse": summary(parse),
+        "turn_kb_answer": summary(kb_turns),
+        "turn_form_step": summary(form_steps),
+        "turn_all": summary(kb_turns + form_steps),
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
