@@ -15,6 +15,8 @@ from knowledge_base.retriever import CONFIDENCE_THRESHOLD, Hit, Retriever
 
 log = logging.getLogger("hue_assist.actions.info")
 
+START_REPORT_DOCS = frozenset({"field-report-how"})
+
 
 def format_answer(hit: Hit, lang: str) -> str:
     """The answer, its source link and an invitation to ask more."""
@@ -52,7 +54,12 @@ class ActionAnswerInfo(Action):
             extra={"sender": tracker.sender_id, "top": hits[0].document.id if hits else None},
         )
         if hits and hits[0].confidence >= CONFIDENCE_THRESHOLD:
-            dispatcher.utter_message(text=format_answer(hits[0], lang))
+            buttons = None
+            if hits[0].document.id in START_REPORT_DOCS:
+                # Someone asking how to report usually wants to report: offer to start now.
+                title = say(lang, "Gửi phản ánh ngay", "Report a problem now")
+                buttons = [{"title": title, "payload": "/report_incident"}]
+            dispatcher.utter_message(text=format_answer(hits[0], lang), buttons=buttons)
             return []
         self.not_sure(dispatcher, hits, lang)
         return []

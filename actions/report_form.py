@@ -64,9 +64,20 @@ EDITABLE = ("category", "location", "description", "photo", "phone")
 
 
 def is_cancel(text: str) -> bool:
-    """True when a message asks to abandon the report ("thôi", "hủy", "cancel")."""
+    """True when a message asks to abandon the report ("thôi", "hủy", "cancel").
+
+    "hủy …" always cancels; "thôi …" only with a refusal in it ("thôi không báo nữa"),
+    because "thôi được rồi, gửi đi" means the opposite.
+    """
     words = fold_words(text)
-    return " ".join(words) in CANCEL_PHRASES
+    joined = " ".join(words)
+    if joined in CANCEL_PHRASES:
+        return True
+    if not words or len(words) > 6:
+        return False
+    if words[0] in {"huy", "cancel"}:
+        return True
+    return words[0] == "thoi" and bool({"khong", "nua", "bo", "thoi"} & set(words[1:]))
 
 
 def is_skip(text: str, intent: str | None) -> bool:
@@ -112,6 +123,13 @@ class ValidateReportForm(FormValidationAction):
             and describes_problem(text)
         ):
             events.append(SlotSet("description", text[:MAX_DESCRIPTION]))
+        # A channel that sends coordinates gives the place without any typing.
+        lat, long = _float(tracker.get_slot("lat")), _float(tracker.get_slot("long"))
+        if lat is not None and long is not None and not tracker.get_slot("location"):
+            if -90 <= lat <= 90 and -180 <= long <= 180:
+                events.append(SlotSet("location", f"{lat:.6f}, {long:.6f}"))
+            else:
+                events += [SlotSet("lat", None), SlotSet("long", None)]
         # DIET missed the category entity: the phrase list may still name it.
         if (
             tracker.get_slot("requested_slot") is None

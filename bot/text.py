@@ -20,7 +20,6 @@ TEENCODE: dict[str, str] = {
     "k": "khong",
     "kh": "khong",
     "hok": "khong",
-    "hong": "khong",
     "khg": "khong",
     "kg": "khong",
     "dc": "duoc",
@@ -88,7 +87,10 @@ def fold(text: str) -> str:
 
 
 def fold_token(token: str) -> str:
-    """Fold one token and expand teencode, for features (never for display)."""
+    """Fold one token and expand teencode, for features (never for display).
+
+    "hong" is deliberately not expanded to "khong": it is far more often "hỏng" (broken).
+    """
     folded = fold(unicodedata.normalize("NFC", token))
     return TEENCODE.get(folded, folded)
 

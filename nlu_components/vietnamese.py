@@ -10,6 +10,7 @@ then matches entity values accent-insensitively.
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -37,15 +38,22 @@ from bot.text import fold, fold_token, fold_words
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class VietnameseTokenizer(WhitespaceTokenizer):
-    """Whitespace tokenizer whose token texts are accent-folded and teencode-expanded."""
+    """Whitespace tokenizer giving each token two forms for the featurizers.
+
+    ``text`` is folded (accents removed, teencode expanded), so "den duong" and "đèn đường"
+    look the same; ``lemma`` keeps the accents (NFC, lower-case), so where the citizen typed
+    them, "đừng" (don't) and "đúng" (right) stay apart. A CountVectorsFeaturizer with
+    ``use_lemma: true`` reads the accented form, one with ``use_lemma: false`` the folded one.
+    """
 
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         tokens = super().tokenize(message, attribute)
-        folded: list[Token] = []
+        out: list[Token] = []
         for token in tokens:
-            text = fold_token(token.text) or token.text
-            folded.append(Token(text, token.start, token.end, token.data, lemma=text))
-        return folded
+            folded = fold_token(token.text) or token.text
+            accented = unicodedata.normalize("NFC", token.text).lower()
+            out.append(Token(folded, token.start, token.end, token.data, lemma=accented))
+        return out
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)

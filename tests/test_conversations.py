@@ -186,3 +186,35 @@ def test_nfd_text_is_understood_like_nfc(stack):
     a = stack.rasa.parse(nfc)
     b = stack.rasa.parse(unicodedata.normalize("NFD", nfc))
     assert a["intent"]["name"] == b["intent"]["name"] == "report_incident"
+
+
+def test_unaccented_text_is_understood_like_accented(stack):
+    accented = stack.rasa.parse("đèn đường ở kiệt 12 Lê Lợi phường Vỹ Dạ bị hỏng")
+    folded = stack.rasa.parse("den duong o kiet 12 Le Loi phuong Vy Da bi hong")
+    for result in (accented, folded):
+        assert result["intent"]["name"] == "report_incident"
+        values = {(e["entity"], e["value"]) for e in result["entities"]}
+        assert ("category", "streetlight") in values
+        assert ("ward", "Vỹ Dạ") in values  # canonical name, whatever the spelling
+
+
+def test_entity_values_keep_the_citizens_own_spelling(stack):
+    result = stack.rasa.parse("cây đổ chắn ngang đường ở 45 Nguyễn Huệ")
+    text = result["text"]
+    for entity in result["entities"]:
+        if entity["entity"] == "location":
+            assert entity["value"] == text[entity["start"] : entity["end"]]
+            assert "Nguyễn" in entity["value"]
+
+
+def test_coordinates_from_a_channel_give_the_place(stack, sender):
+    reply = stack.say(
+        sender, '/report_incident{"category": "tree", "lat": 16.4637, "long": 107.5909}'
+    )
+    assert "mô tả" in texts(reply)  # category and place known: the description is next
+    converse(stack, sender, ["cay do chan het duong", "/deny", "/deny"])
+    code = CODE_RE.search(texts(stack.say(sender, "/affirm"))).group(0)
+    with stack.store() as store:
+        report = store.get_report(code)
+    assert (report["lat"], report["long"]) == (16.4637, 107.5909)
+    assert report["service_code"] == "tree"

@@ -1,0 +1,66 @@
+"""The small text rules inside the actions: cancel words, codes, ratings, phone numbers."""
+
+import pytest
+
+from actions.feedback import rating_in
+from actions.report_form import describes_problem, is_cancel, phone_in
+from actions.status import find_code
+
+
+@pytest.mark.parametrize("text", ["thôi", "thoi", "Hủy", "huy bo", "cancel", "thôi không báo nữa"])
+def test_cancel_words(text):
+    assert is_cancel(text)
+
+
+@pytest.mark.parametrize("text", ["thôi được rồi gửi đi", "12 Lê Lợi", "không"])
+def test_not_cancel(text):
+    assert not is_cancel(text)
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("kiem tra PA-2026-000123 giup", "PA-2026-000123"),
+        ("pa 2025 004512", "PA-2025-004512"),
+        ("ma pa_2026_000001", "PA-2026-000001"),
+        ("PA-26-123", None),
+    ],
+)
+def test_find_code(text, code):
+    assert find_code(text) == code
+
+
+@pytest.mark.parametrize(
+    "text, rating",
+    [
+        ("5 sao", 5),
+        ("cho 4/5", 4),
+        ("nam sao nhe", 5),
+        ("rat hai long", 5),
+        ("không hài lòng chút nào", 2),
+        ("tạm được", 3),
+        ("xử lý quá tệ", 1),
+        ("cảm ơn", None),
+    ],
+)
+def test_rating_in(text, rating):
+    assert rating_in(text) == rating
+
+
+@pytest.mark.parametrize(
+    "text, phone",
+    [
+        ("sdt 0905 123 456", "0905123456"),
+        ("+84 912.345.678", "+84912345678"),
+        ("0234 3822 123", "02343822123"),
+        ("12345", None),
+    ],
+)
+def test_phone_in(text, phone):
+    assert phone_in(text) == phone
+
+
+def test_describes_problem_needs_the_problem_and_some_detail():
+    assert describes_problem("đèn đường trước nhà 12 Lê Lợi tắt 3 hôm nay")
+    assert not describes_problem("tôi muốn phản ánh")
+    assert not describes_problem("đèn đường")
