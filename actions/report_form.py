@@ -176,6 +176,11 @@ class ValidateReportForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         text = clean(str(value or ""))
+        answer = latest_text(tracker)
+        if tracker.get_slot("requested_slot") == "location" and not answer.startswith("/"):
+            # The citizen answered "where?": the whole answer is the place, not just the
+            # fragment the entity tagger picked out of it.
+            text = clean(answer)
         named_ward = tracker.get_slot("ward")
         ward = gazetteer.lookup(named_ward) or gazetteer.find_in(text)
         if named_ward and not ward:

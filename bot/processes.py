@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -50,8 +51,12 @@ def http_ok(url: str) -> Callable[[], bool]:
     return check
 
 
-def rasa_service(settings: Settings, port: int, with_actions: bool = True) -> Service:
-    """The Rasa server with the trained model, its API on 127.0.0.1 only."""
+def rasa_service(settings: Settings, port: int, tracker_db: Path | None = None) -> Service:
+    """The Rasa server with the trained model, its API on 127.0.0.1 only.
+
+    Rasa always reads endpoints.yml, so both its variables are set even for a server that
+    only parses (``nlu parse``), which gets a tracker file of its own.
+    """
     root = project_root()
     argv = [
         str(settings.rasa_bin),
@@ -65,12 +70,12 @@ def rasa_service(settings: Settings, port: int, with_actions: bool = True) -> Se
         str(root / "models" / f"{MODEL_NAME}.tar.gz"),
         "--credentials",
         str(root / "credentials.yml"),
+        "--endpoints",
+        str(root / "endpoints.yml"),
     ]
     env = rasa_env(root)
-    if with_actions:
-        argv += ["--endpoints", str(root / "endpoints.yml")]
-        env["ACTION_SERVER_URL"] = settings.action_server_url
-        env["RASA_TRACKER_DB"] = str(settings.home / "rasa-tracker.db")
+    env["ACTION_SERVER_URL"] = settings.action_server_url
+    env["RASA_TRACKER_DB"] = str(tracker_db or settings.home / "rasa-tracker.db")
     url = f"http://127.0.0.1:{port}"
     client = RasaClient(url)
     return Service("rasa", argv, client.model_loaded, url, env)
@@ -163,11 +168,12 @@ def _signal_group(service: Service, sig: signal.Signals) -> None:
 @contextlib.contextmanager
 def temporary_rasa(settings: Settings, timeout: float = 240.0) -> Iterator[str]:
     """A Rasa server of our own for one command (NLU only), stopped afterwards."""
-    service = rasa_service(settings, free_port(), with_actions=False)
-    supervisor = Supervisor(settings.home / "logs")
-    supervisor.start(service)
-    try:
-        supervisor.wait_ready(service, timeout)
-        yield service.url
-    finally:
-        supervisor.stop_all()
+    with tempfile.TemporaryDirectory() as scratch:
+        service = rasa_service(settings, free_port(), Path(scratch) / "tracker.db")
+        supervisor = Supervisor(settings.home / "logs")
+        supervisor.start(service)
+        try:
+            supervisor.wait_ready(service, timeout)
+            yield service.url
+        finally:
+            supervisor.stop_all()

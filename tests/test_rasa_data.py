@@ -68,10 +68,13 @@ def test_nlu_cross_validation_meets_the_floors(tmp_path):
         and name not in {"accuracy", "macro avg", "weighted avg", "micro avg"}
     }
     print("per-intent F1:", json.dumps(per_intent, indent=1))
-    entities = json.loads((out / "DIETClassifier_report.json").read_text())
-    print("category entity:", entities.get("category"))
+    # Report categories come out of the PhraseEntityExtractor (known phrases), with DIET's
+    # guess kept only where no phrase matched; Rasa reports each extractor on its own.
+    phrases = json.loads((out / "PhraseEntityExtractor_report.json").read_text())
+    diet = json.loads((out / "DIETClassifier_report.json").read_text())
+    print("category (phrases):", phrases["category"], "other entities (DIET):", diet)
     assert intents["macro avg"]["f1-score"] >= 0.90, per_intent
-    assert entities["category"]["f1-score"] >= 0.85
+    assert phrases["category"]["f1-score"] >= 0.85
 
 
 def test_stories_all_pass(trained_model, tmp_path):
