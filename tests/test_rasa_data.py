@@ -48,8 +48,8 @@ def test_nlu_cross_validation_meets_the_floors(tmp_path):
     result = rasa(
         "test",
         "nlu",
-        "--data",
-        "nlu_data",
+        "--nlu",
+        "nlu_data/nlu",
         "--config",
         "config.yml",
         "--cross-validation",
