@@ -77,9 +77,14 @@ def scores(out: Path) -> dict[str, float]:
         "intent_accuracy": round(intents["accuracy"], 3),
         "intent_macro_f1": round(intents["macro avg"]["f1-score"], 3),
     }
-    report = out / "DIETClassifier_report.json"
-    if report.exists():
-        result["category_f1"] = round(json.loads(report.read_text())["category"]["f1-score"], 3)
+    # Categories come from the phrase extractor where the pipeline has one, else from DIET.
+    for name in ("PhraseEntityExtractor", "DIETClassifier"):
+        report = out / f"{name}_report.json"
+        if report.exists():
+            category = json.loads(report.read_text()).get("category", {})
+            result["category_f1"] = round(category.get("f1-score", 0.0), 3)
+            result["category_from"] = name
+            break
     return result
 
 
