@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -31,14 +32,31 @@ class ActionAnswerInfo(Action):
 
     def __init__(self) -> None:
         self._retriever: Retriever | None = None
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict:
+        return {}  # Sanic copies the actions into its worker process by pickling them
+
+    def __setstate__(self, state: dict) -> None:
+        # In the worker: load the embedding model and index now, off the request path;
+        # otherwise the first citizen to ask a question waits several seconds.
+        self.__init__()
+        threading.Thread(target=self._warm, name="kb-warm", daemon=True).start()
+
+    def _warm(self) -> None:
+        try:
+            self.retriever().warm()
+        except Exception:  # the first search will retry and log what is wrong
+            log.exception("kb warm-up failed")
 
     def name(self) -> str:
         return "action_answer_info"
 
     def retriever(self) -> Retriever:
-        if self._retriever is None:
-            self._retriever = Retriever(settings.load().kb_dir)
-        return self._retriever
+        with self._lock:
+            if self._retriever is None:
+                self._retriever = Retriever(settings.load().kb_dir)
+            return self._retriever
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+import bot.cli.kb as kb
 from bot.cli import chat, handover, nlu, serve
 
 app = typer.Typer(
@@ -16,6 +17,7 @@ app.command("train")(serve.train)
 app.command("chat")(chat.chat)
 app.add_typer(nlu.app, name="nlu")
 app.add_typer(handover.app, name="handover")
+app.add_typer(kb.app, name="kb")
 
 
 def main() -> None:
