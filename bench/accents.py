@@ -106,6 +106,13 @@ def main() -> None:
     baseline_config = baseline_config.replace(
         "nlu_components.vietnamese.VietnameseTokenizer", "WhitespaceTokenizer"
     ).replace("nlu_components.vietnamese.FoldingSynonymMapper", "EntitySynonymMapper")
+    # No phrase extractor in the plain pipeline: categories come from DIET alone.
+    baseline_config = re.sub(
+        r"  - name: nlu_components\.vietnamese\.PhraseEntityExtractor\n    entities: \[category\]\n",
+        "",
+        baseline_config,
+    )
+    assert "nlu_components" not in baseline_config
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
