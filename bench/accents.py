@@ -112,7 +112,7 @@ def main() -> None:
         "",
         baseline_config,
     )
-    assert "nlu_components" not in baseline_config
+    assert "- name: nlu_components" not in baseline_config
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
