@@ -68,6 +68,8 @@ format: setup
 
 bench: train
 	.venv/bin/python bench/nlu.py
+	.venv/bin/python bench/kb.py
+	.venv/bin/python bench/accents.py
 
 clean:
 	rm -rf models var/crossval .pytest_cache
