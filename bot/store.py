@@ -138,6 +138,10 @@ class Store:
         self.db.execute("COMMIT")
 
     def _migrate(self) -> None:
+        # The action server opens the store on every action: when the schema is current,
+        # do not take the write lock just to find that out.
+        if self.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
+            return
         with self.transaction() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
