@@ -103,6 +103,21 @@ def action_service(settings: Settings) -> Service:
     return Service("actions", argv, http_ok(f"{url}/health"), url, env)
 
 
+def gateway_service(settings: Settings) -> Service:
+    """The gateway (uvicorn) serving channels, the web chat and Open311."""
+    env = dict(os.environ)
+    env.update(
+        HUE_ASSIST_HOME=str(settings.home),
+        RASA_URL=settings.rasa_url,
+        ACTION_SERVER_URL=settings.action_server_url,
+        GATEWAY_PORT=str(settings.gateway_port),
+    )
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(project_root()), env.get("PYTHONPATH")]))
+    url = f"http://127.0.0.1:{settings.gateway_port}"
+    argv = [sys.executable, "-m", "bot.gateway"]
+    return Service("gateway", argv, http_ok(f"{url}/healthz"), url, env)
+
+
 class Supervisor:
     """Runs services; stops them all when asked, or when any of them dies."""
 

@@ -99,7 +99,10 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1,)
+# Named, ordered migrations for the report tables; ``bot.schema`` joins every area's list.
+MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
+    ("reports-1", _migration_1),
+)
 
 
 def pseudonym(secret: bytes, sender_id: str) -> str:
@@ -138,15 +141,9 @@ class Store:
         self.db.execute("COMMIT")
 
     def _migrate(self) -> None:
-        # The action server opens the store on every action: when the schema is current,
-        # do not take the write lock just to find that out.
-        if self.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
-            return
-        with self.transaction() as db:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-                migration(db)
-                db.execute(f"PRAGMA user_version = {number}")
+        from bot import schema
+
+        schema.migrate(self.db, self.transaction)
 
     def _secret(self) -> bytes:
         """The key for reporter pseudonyms, created once beside the database."""

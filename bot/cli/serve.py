@@ -11,7 +11,7 @@ import typer
 
 from bot import settings as settings_mod
 from bot import training
-from bot.processes import Supervisor, action_service, rasa_service
+from bot.processes import Supervisor, action_service, gateway_service, rasa_service
 
 
 def train(
@@ -41,7 +41,7 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 def up(
     startup_timeout: float = typer.Option(300, help="Seconds to wait for each service."),
 ) -> None:
-    """Khởi động toàn bộ trợ lý: Rasa, action server (start everything; Ctrl-C stops all)."""
+    """Khởi động toàn bộ trợ lý: Rasa, action server, gateway (start everything; Ctrl-C stops all)."""
     settings = settings_mod.load()
     settings.home.mkdir(parents=True, exist_ok=True)
     try:
@@ -56,14 +56,19 @@ def up(
     signal.signal(signal.SIGINT, _raise_stop)
     code = 0
     try:
-        for service in (action_service(settings), rasa_service(settings, settings.rasa_port)):
+        services = (
+            action_service(settings),
+            rasa_service(settings, settings.rasa_port),
+            gateway_service(settings),
+        )
+        for service in services:
             supervisor.start(service)
             typer.echo(f"starting {service.name} … (log: {service.log_path})")
             supervisor.wait_ready(service, startup_timeout)
             typer.echo(f"  {service.name:8} ready at {service.url}")
         typer.echo(
-            f"hue-assist is up. Chat: `hue-assist chat`; REST: {settings.rasa_url}"
-            "/webhooks/rest/webhook. Ctrl-C stops everything."
+            f"hue-assist is up. Web chat: http://127.0.0.1:{settings.gateway_port}/ ; "
+            "terminal: `hue-assist chat`. Ctrl-C stops everything."
         )
         while (dead := supervisor.dead()) is None:
             time.sleep(0.5)

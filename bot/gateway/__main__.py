@@ -1,0 +1,20 @@
+"""``python -m bot.gateway``: serve the gateway with uvicorn on 127.0.0.1:GATEWAY_PORT."""
+
+from __future__ import annotations
+
+import os
+
+import uvicorn
+
+from bot import settings as settings_mod
+from bot.gateway.app import create_app
+
+
+def main() -> None:
+    settings = settings_mod.load()
+    host = os.environ.get("GATEWAY_HOST", "127.0.0.1")
+    uvicorn.run(create_app(settings), host=host, port=settings.gateway_port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

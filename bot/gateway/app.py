@@ -1,0 +1,46 @@
+"""Builds the gateway's ASGI app from settings: routes are added by each area's module."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from bot import settings as settings_mod
+from bot.gateway import health, open311
+from bot.store import Store
+
+
+def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
+    """The app, with its store opened at start-up and closed at shutdown."""
+    settings = settings or settings_mod.load()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.store = Store(settings.db_path)
+        try:
+            yield
+        finally:
+            app.state.store.close()
+
+    routes: list[BaseRoute] = [Route("/healthz", health.healthz)]
+    routes += open311.routes()
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+def store_of(request: Request) -> Store:
+    return request.app.state.store
+
+
+def settings_of(request: Request) -> settings_mod.Settings:
+    return request.app.state.settings
+
+
+def json_error(status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=status)

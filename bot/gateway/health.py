@@ -1,0 +1,30 @@
+"""``GET /healthz``: is the gateway up, and which of its dependencies are degraded."""
+
+from __future__ import annotations
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """200 with ``status: ok`` or ``degraded`` and one entry per dependency."""
+    settings = request.app.state.settings
+    checks: dict[str, str] = {}
+    try:
+        request.app.state.store.db.execute("SELECT 1").fetchone()
+        checks["database"] = "ok"
+    except Exception as error:  # noqa: BLE001 - report any database failure as degraded
+        checks["database"] = f"error: {type(error).__name__}"
+    async with httpx.AsyncClient(timeout=1.5) as client:
+        for name, url in (
+            ("rasa", f"{settings.rasa_url}/status"),
+            ("actions", settings.action_server_url.rsplit("/webhook", 1)[0] + "/health"),
+        ):
+            try:
+                response = await client.get(url)
+                checks[name] = "ok" if response.status_code == 200 else f"http {response.status_code}"
+            except httpx.HTTPError as error:
+                checks[name] = f"unreachable: {type(error).__name__}"
+    status = "ok" if all(value == "ok" for value in checks.values()) else "degraded"
+    return JSONResponse({"status": status, "checks": checks})

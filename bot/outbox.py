@@ -1,0 +1,71 @@
+"""The outbox: messages waiting to be delivered to a citizen on their channel.
+
+Replies to chat messages and report status notifications both land here, written in the
+same transaction as the change that caused them; the gateway's sender delivers them, in
+order per recipient, with retries. Until a channel's sender runs, rows simply wait.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlite_utils
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            sender_id TEXT NOT NULL,          -- channel:user_id, the recipient
+            channel TEXT NOT NULL,
+            kind TEXT NOT NULL,               -- reply | notification
+            payload TEXT NOT NULL,            -- JSON: {"text", "buttons", "image", ...}
+            service_request_id TEXT,          -- for notifications
+            inbox_id INTEGER,                 -- for replies: the message answered
+            state TEXT NOT NULL DEFAULT 'pending',  -- pending | sent | failed | undeliverable
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX outbox_pending ON outbox (state, next_attempt_at, id)")
+    db.execute("CREATE INDEX outbox_recipient ON outbox (sender_id, id)")
+
+
+MIGRATIONS = (("outbox-1", _migration_1),)
+
+
+def channel_of(sender_id: str) -> str:
+    """``zalo:123`` → ``zalo``; a bare id (the REST channel) counts as ``web``."""
+    return sender_id.split(":", 1)[0] if ":" in sender_id else "web"
+
+
+def enqueue(
+    db: sqlite_utils.Database,
+    sender_id: str,
+    payload: dict[str, Any],
+    *,
+    kind: str,
+    at: str,
+    service_request_id: str | None = None,
+    inbox_id: int | None = None,
+) -> int:
+    """Add one message inside the caller's transaction; returns its id."""
+    cursor = db.execute(
+        "INSERT INTO outbox (sender_id, channel, kind, payload, service_request_id, inbox_id,"
+        " created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            sender_id,
+            channel_of(sender_id),
+            kind,
+            json.dumps(payload, ensure_ascii=False),
+            service_request_id,
+            inbox_id,
+            at,
+            at,
+        ],
+    )
+    return int(cursor.lastrowid)
