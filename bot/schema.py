@@ -7,7 +7,7 @@ many are applied, which lets the frequent "is the schema current?" check skip th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 import sqlite_utils
@@ -17,9 +17,13 @@ Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 
 def all_migrations() -> tuple[Migration, ...]:
     """The project's migrations in the order they apply (imported late: no cycles)."""
-    from bot import outbox, store
+    from bot import audit, outbox, store
 
-    areas: list[tuple[Migration, ...]] = [store.MIGRATIONS, outbox.MIGRATIONS]
+    areas: list[tuple[Migration, ...]] = [
+        store.MIGRATIONS,
+        outbox.MIGRATIONS,
+        audit.MIGRATIONS,
+    ]
     try:
         from bot.gateway import schema as gateway_schema
 
@@ -59,6 +63,3 @@ def migrate(
 
 def applied(db: sqlite_utils.Database) -> list[str]:
     return [row[0] for row in db.execute("SELECT name FROM schema_migrations ORDER BY rowid")]
-
-
-

@@ -23,7 +23,9 @@ async def healthz(request: Request) -> JSONResponse:
         ):
             try:
                 response = await client.get(url)
-                checks[name] = "ok" if response.status_code == 200 else f"http {response.status_code}"
+                checks[name] = (
+                    "ok" if response.status_code == 200 else f"http {response.status_code}"
+                )
             except httpx.HTTPError as error:
                 checks[name] = f"unreachable: {type(error).__name__}"
     status = "ok" if all(value == "ok" for value in checks.values()) else "degraded"
