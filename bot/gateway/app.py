@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from bot import settings as settings_mod
-from bot.gateway import health, open311
+from bot.gateway import health, media_routes, open311
 from bot.store import Store
 
 
@@ -31,6 +31,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
 
     routes: list[BaseRoute] = [Route("/healthz", health.healthz)]
     routes += open311.routes()
+    routes += media_routes.routes()
     return Starlette(routes=routes, lifespan=lifespan)
 
 
