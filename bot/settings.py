@@ -25,6 +25,7 @@ class Settings:
     action_port: int
     gateway_port: int
     hotline: str = "19001075"
+    open311_api_keys: tuple[str, ...] = ()
 
     @property
     def db_path(self) -> Path:
@@ -59,4 +60,7 @@ def load(env: dict[str, str] | None = None) -> Settings:
         rasa_port=rasa_port,
         action_port=action_port,
         gateway_port=int(env.get("GATEWAY_PORT", "8000")),
+        open311_api_keys=tuple(
+            key.strip() for key in env.get("OPEN311_API_KEYS", "").split(",") if key.strip()
+        ),
     )

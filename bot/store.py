@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -19,15 +20,60 @@ from typing import Any
 
 import sqlite_utils
 
-from bot import categories
+from bot import categories, duplicates, gazetteer, lifecycle, notifications, outbox, routing
 
 HUE_TZ = timezone(timedelta(hours=7), "ICT")  # Vietnam has no daylight saving time
 MAX_DESCRIPTION = 4000
-OPEN_STATES = ("received", "assigned", "in_progress")
 
 
 class StoreError(ValueError):
     """A request the store refuses, with a message fit to show a person."""
+
+
+class NotFound(StoreError):
+    """An unknown report code (or other id)."""
+
+
+CHANNELS = ("zalo", "telegram", "web", "hotline", "open311")
+NOTIFIABLE = ("zalo", "telegram", "web")  # channels we can write back to
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _plain(value: str | None, what: str, limit: int) -> str | None:
+    """Text as stored: control characters removed, length checked (HTML is kept as text
+    and escaped wherever it is shown)."""
+    if value is None:
+        return None
+    value = CONTROL_RE.sub("", value).strip()
+    if len(value) > limit:
+        raise StoreError(f"{what} over {limit} characters")
+    return value
+
+
+def _check_report(
+    service_code: str,
+    description: str,
+    address: str | None,
+    ward: str | None,
+    lat: float | None,
+    long: float | None,
+) -> str:
+    """Validate a new report's fields; returns the cleaned description."""
+    if service_code not in categories.BY_CODE:
+        raise StoreError(f"unknown category {service_code!r}")
+    description = _plain(description or "", "description", MAX_DESCRIPTION) or ""
+    if not description:
+        raise StoreError("a report needs a description")
+    _plain(address, "address", 500)
+    if (lat is None) != (long is None):
+        raise StoreError("give both lat and long, or neither")
+    if lat is not None and not -90 <= lat <= 90:
+        raise StoreError("lat must be between -90 and 90")
+    if long is not None and not -180 <= long <= 180:
+        raise StoreError("long must be between -180 and 180")
+    if not ((address and address.strip()) or lat is not None):
+        raise StoreError("a report needs an address or coordinates")
+    return description
 
 
 def now() -> datetime:
@@ -99,9 +145,32 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Routing, duplicates, subscriptions, and the indexes Huế's volume needs."""
+    db.execute("ALTER TABLE reports ADD COLUMN address_key TEXT")
+    db.execute("ALTER TABLE report_contacts ADD COLUMN sender_id TEXT")
+    db.execute("ALTER TABLE report_contacts ADD COLUMN language TEXT")
+    db.execute(
+        """CREATE TABLE report_subscriptions (
+            service_request_id TEXT NOT NULL REFERENCES reports(service_request_id),
+            sender_id TEXT NOT NULL,
+            language TEXT,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (service_request_id, sender_id)
+        )"""
+    )
+    db.execute("CREATE INDEX reports_requested ON reports (requested_datetime)")
+    db.execute("CREATE INDEX reports_category ON reports (service_code, requested_datetime)")
+    db.execute("CREATE INDEX reports_ward ON reports (ward, requested_datetime)")
+    db.execute("CREATE INDEX reports_state ON reports (state, requested_datetime)")
+    db.execute("CREATE INDEX reports_channel ON reports (channel, requested_datetime)")
+    db.execute("CREATE INDEX reports_overdue ON reports (expected_datetime) WHERE status = 'open'")
+
+
 # Named, ordered migrations for the report tables; ``bot.schema`` joins every area's list.
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("reports-1", _migration_1),
+    ("reports-2", _migration_2),
 )
 
 
@@ -171,19 +240,18 @@ class Store:
         long: float | None = None,
         media_url: str | None = None,
         phone: str | None = None,
+        language: str | None = None,
         actor: str = "citizen",
+        note: str | None = None,
     ) -> dict[str, Any]:
-        """File a new report with a fresh ``PA-YYYY-NNNNNN`` code and its first history row."""
-        if service_code not in categories.BY_CODE:
-            raise StoreError(f"unknown category {service_code!r}")
-        description = (description or "").strip()
-        if not description:
-            raise StoreError("a report needs a description")
-        if len(description) > MAX_DESCRIPTION:
-            raise StoreError(f"description over {MAX_DESCRIPTION} characters")
-        if not (address or (lat is not None and long is not None)):
-            raise StoreError("a report needs an address or coordinates")
+        """File a new report: a fresh ``PA-YYYY-NNNNNN`` code, routed to its department, with
+        its first history row, all in one transaction."""
+        description = _check_report(service_code, description, address, ward, lat, long)
+        if channel not in CHANNELS:
+            raise StoreError(f"unknown channel {channel!r}")
+        ward = gazetteer.lookup(ward) if ward else gazetteer.find_in(address)
         moment = now()
+        route = routing.load().route(service_code, ward)
         reporter = self.reporter_for(sender_id) if sender_id else None
         with self.transaction() as db:
             seq = db.execute(
@@ -192,47 +260,52 @@ class Store:
                 [moment.year],
             ).fetchone()[0]
             code = f"PA-{moment.year}-{seq:06d}"
-            row = {
-                "service_request_id": code,
-                "year": moment.year,
-                "seq": seq,
-                "service_code": service_code,
-                "service_name": categories.name(service_code),
-                "description": description,
-                "address": address,
-                "ward": ward,
-                "lat": lat,
-                "long": long,
-                "media_url": media_url,
-                "status": "open",
-                "state": "received",
-                "channel": channel,
-                "reporter": reporter,
-                "requested_datetime": iso(moment),
-                "updated_datetime": iso(moment),
-            }
-            db["reports"].insert(row)
-            if phone:
-                db["report_contacts"].insert({"service_request_id": code, "phone": phone})
-            db["report_history"].insert(
+            db["reports"].insert(
                 {
                     "service_request_id": code,
-                    "at": iso(moment),
-                    "actor": actor,
-                    "old_state": None,
-                    "new_state": "received",
-                    "note": f"filed via {channel}",
+                    "year": moment.year,
+                    "seq": seq,
+                    "service_code": service_code,
+                    "service_name": categories.name(service_code),
+                    "description": description,
+                    "address": address,
+                    "address_key": duplicates.address_key(address, ward),
+                    "ward": ward,
+                    "lat": lat,
+                    "long": long,
+                    "media_url": media_url,
+                    "status": "open",
+                    "state": "received",
+                    "agency_responsible": route.agency,
+                    "channel": channel,
+                    "reporter": reporter,
+                    "requested_datetime": iso(moment),
+                    "updated_datetime": iso(moment),
+                    "expected_datetime": iso(route.expected(moment)),
                 }
             )
-        return self.get_report(code) or row
+            if phone or sender_id:
+                db["report_contacts"].insert(
+                    {
+                        "service_request_id": code,
+                        "phone": phone,
+                        "sender_id": sender_id,
+                        "language": language,
+                    }
+                )
+            self._history(db, code, actor, None, "received", note or f"filed via {channel}")
+        report = self.get_report(code)
+        assert report is not None
+        return report
 
     def get_report(self, code: str) -> dict[str, Any] | None:
         """A report with its history, or None for an unknown code."""
-        code = code.strip().upper()
+        code = (code or "").strip().upper()
         rows = list(self.db.query("SELECT * FROM reports WHERE service_request_id = ?", [code]))
         if not rows:
             return None
         report = rows[0]
+        report.pop("address_key", None)
         report["history"] = list(
             self.db.query(
                 "SELECT at, actor, old_state, new_state, note FROM report_history "
@@ -241,6 +314,19 @@ class Store:
             )
         )
         return report
+
+    def _require(self, code: str) -> dict[str, Any]:
+        report = self.get_report(code)
+        if report is None:
+            raise NotFound(f"unknown report {code!r}")
+        return report
+
+    def phone_of(self, code: str) -> str | None:
+        """The reporter's phone number: personal data, only for who needs to call back."""
+        row = self.db.execute(
+            "SELECT phone FROM report_contacts WHERE service_request_id = ?", [code]
+        ).fetchone()
+        return row[0] if row else None
 
     def latest_report_of(self, sender_id: str) -> dict[str, Any] | None:
         """The citizen's most recent report (by pseudonym), or None."""
@@ -253,30 +339,189 @@ class Store:
         )
         return self.get_report(rows[0]["service_request_id"]) if rows else None
 
+    def find_duplicate(
+        self,
+        *,
+        service_code: str,
+        address: str | None = None,
+        ward: str | None = None,
+        lat: float | None = None,
+        long: float | None = None,
+        at: datetime | None = None,
+    ) -> dict[str, Any] | None:
+        """The nearest open report of the same category from the last 7 days at the same
+        place (within 250 m, or same ward and a similar address), or None."""
+        since = iso((at or now()) - timedelta(days=duplicates.WINDOW_DAYS))
+        ward = gazetteer.lookup(ward) if ward else gazetteer.find_in(address)
+        key = duplicates.address_key(address, ward)
+        rows = self.db.execute(
+            "SELECT service_request_id, lat, long, ward, address_key FROM reports "
+            "WHERE service_code = ? AND requested_datetime >= ? AND status = 'open' "
+            "ORDER BY requested_datetime DESC",
+            [service_code, since],
+        ).fetchall()
+        best: tuple[float, str] | None = None
+        for code, rlat, rlong, rward, rkey in rows:
+            if None not in (lat, long, rlat, rlong):
+                metres = duplicates.distance_m(lat, long, rlat, rlong)  # type: ignore[arg-type]
+                if metres <= duplicates.RADIUS_M and (best is None or metres < best[0]):
+                    best = (metres, code)
+            elif best is None and ward and rward == ward and duplicates.similar(key, rkey or ""):
+                best = (duplicates.RADIUS_M, code)
+        return self.get_report(best[1]) if best else None
+
+    def subscribe(self, code: str, sender_id: str, language: str | None = None) -> bool:
+        """Follow a report (instead of filing a duplicate); False if already following."""
+        report = self._require(code)
+        moment = iso(now())
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO report_subscriptions VALUES (?, ?, ?, ?)",
+                [report["service_request_id"], sender_id, language, moment],
+            )
+            if cursor.rowcount == 0:
+                return False
+            self._history(
+                db,
+                report["service_request_id"],
+                "citizen",
+                report["state"],
+                report["state"],
+                f"a citizen follows this report (via {outbox.channel_of(sender_id)})",
+            )
+        return True
+
+    def set_state(
+        self,
+        code: str,
+        new_state: str,
+        *,
+        actor: str,
+        note: str | None = None,
+        duplicate_of: str | None = None,
+        agency: str | None = None,
+    ) -> dict[str, Any]:
+        """Move a report along its lifecycle (only allowed moves), with a history row and a
+        notification to the reporter and followers, in one transaction."""
+        report = self._require(code)
+        code = report["service_request_id"]
+        old = report["state"]
+        if new_state == old and new_state == "assigned" and agency:
+            pass  # re-assignment to another department
+        else:
+            try:
+                lifecycle.check(old, new_state)
+            except lifecycle.TransitionError as error:
+                raise StoreError(str(error)) from None
+        if new_state == "duplicate":
+            original = self.get_report(duplicate_of or "")
+            if original is None or original["service_request_id"] == code:
+                raise StoreError("a duplicate needs --duplicate-of with another report's code")
+            duplicate_of = original["service_request_id"]
+        note = _plain(note, "note", 2000)
+        moment = iso(now())
+        changes: dict[str, Any] = {
+            "state": new_state,
+            "status": lifecycle.status_of(new_state),
+            "updated_datetime": moment,
+            "status_notes": note if note is not None else report["status_notes"],
+        }
+        if duplicate_of:
+            changes["duplicate_of"] = duplicate_of
+        if agency:
+            changes["agency_responsible"] = agency
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE reports SET state = ?, status = ?, updated_datetime = ?, "
+                "status_notes = ?, duplicate_of = COALESCE(?, duplicate_of), "
+                "agency_responsible = COALESCE(?, agency_responsible) "
+                "WHERE service_request_id = ? AND state = ?",
+                [
+                    changes["state"],
+                    changes["status"],
+                    moment,
+                    changes["status_notes"],
+                    duplicate_of,
+                    agency,
+                    code,
+                    old,
+                ],
+            )
+            if cursor.rowcount != 1:
+                raise StoreError(f"{code} changed meanwhile; look again and retry")
+            history_note = note or (f"assigned to {agency}" if agency else None)
+            self._history(db, code, actor, old, new_state, history_note)
+            self._notify(db, {**report, **changes}, moment)
+        return self._require(code)
+
+    def assign(self, code: str, agency: str, *, actor: str, note: str | None = None) -> dict:
+        """Give a report to a department (state ``assigned``), notifying the citizen."""
+        agency = _plain(agency, "agency", 200) or ""
+        if not agency.strip():
+            raise StoreError("an agency name is needed")
+        return self.set_state(code, "assigned", actor=actor, note=note, agency=agency.strip())
+
+    def _notify(self, db: sqlite_utils.Database, report: dict[str, Any], at: str) -> None:
+        """Queue the status change for the reporter and every follower (the outbox)."""
+        code = report["service_request_id"]
+        rows = db.execute(
+            "SELECT sender_id, language FROM report_contacts "
+            "WHERE service_request_id = ? AND sender_id IS NOT NULL "
+            "UNION SELECT sender_id, language FROM report_subscriptions "
+            "WHERE service_request_id = ?",
+            [code, code],
+        ).fetchall()
+        for sender_id, language in rows:
+            if outbox.channel_of(sender_id) in NOTIFIABLE:
+                outbox.enqueue(
+                    db,
+                    sender_id,
+                    notifications.status_change(report, language),
+                    kind="notification",
+                    at=at,
+                    service_request_id=code,
+                )
+
+    def _history(
+        self,
+        db: sqlite_utils.Database,
+        code: str,
+        actor: str,
+        old: str | None,
+        new: str | None,
+        note: str | None,
+    ) -> None:
+        db["report_history"].insert(
+            {
+                "service_request_id": code,
+                "at": iso(now()),
+                "actor": actor,
+                "old_state": old,
+                "new_state": new,
+                "note": note,
+            }
+        )
+
     def rate_report(
         self, code: str, rating: int, comment: str | None, actor: str = "citizen"
     ) -> None:
         """Store a 1–5 satisfaction rating and comment, with a history row."""
         if not 1 <= rating <= 5:
             raise StoreError("rating must be between 1 and 5")
-        report = self.get_report(code)
-        if report is None:
-            raise StoreError(f"unknown report {code}")
+        report = self._require(code)
         moment = iso(now())
         with self.transaction() as db:
             db["reports"].update(
                 report["service_request_id"],
                 {"rating": rating, "rating_comment": comment, "updated_datetime": moment},
             )
-            db["report_history"].insert(
-                {
-                    "service_request_id": report["service_request_id"],
-                    "at": moment,
-                    "actor": actor,
-                    "old_state": report["state"],
-                    "new_state": report["state"],
-                    "note": f"rated {rating}/5",
-                }
+            self._history(
+                db,
+                report["service_request_id"],
+                actor,
+                report["state"],
+                report["state"],
+                f"rated {rating}/5",
             )
 
     # -- handover to a human --------------------------------------------------------------

@@ -9,6 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -102,7 +103,11 @@ def processes_with(fragment: str) -> list[int]:
 
 
 def start_up(tmp_path: Path) -> tuple[subprocess.Popen, dict[str, str]]:
-    ports = {"RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port())}
+    ports = {
+        "RASA_PORT": str(free_port()),
+        "ACTION_PORT": str(free_port()),
+        "GATEWAY_PORT": str(free_port()),
+    }
     env = {**os.environ, **ports, "HUE_ASSIST_HOME": str(tmp_path)}
     env.pop("RASA_URL", None)
     proc = subprocess.Popen(
@@ -132,11 +137,15 @@ def test_up_starts_everything_and_ctrl_c_leaves_no_process(trained_model, tmp_pa
     rasa_flag = f"-p {ports['RASA_PORT']}"
     action_flag = f"-p {ports['ACTION_PORT']}"
     assert processes_with(rasa_flag) and processes_with(action_flag)
+    health = httpx.get(f"http://127.0.0.1:{ports['GATEWAY_PORT']}/healthz", timeout=10).json()
+    assert health["status"] == "ok", health
     proc.send_signal(signal.SIGINT)
     output = proc.communicate(timeout=60)[0]
     assert proc.returncode == 0, output
     assert "all stopped" in output
     assert processes_with(rasa_flag) == [] and processes_with(action_flag) == []
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"http://127.0.0.1:{ports['GATEWAY_PORT']}/healthz", timeout=2)
 
 
 @pytest.mark.slow

@@ -5,6 +5,7 @@ import sqlite3
 
 import pytest
 
+from bot import schema
 from bot.store import Store, StoreError
 
 
@@ -93,7 +94,8 @@ def test_wal_mode_and_migrations_are_idempotent(tmp_path):
     Store(tmp_path / "db.sqlite").close()
     again = Store(tmp_path / "db.sqlite")
     assert again.db.journal_mode == "wal"
-    assert again.db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert again.db.execute("PRAGMA user_version").fetchone()[0] == len(schema.all_migrations())
+    assert schema.applied(again.db) == [name for name, _ in schema.all_migrations()]
     again.close()
     assert sqlite3.connect(tmp_path / "db.sqlite").execute(
         "select count(*) from reports"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 import bot.cli.kb as kb
-from bot.cli import chat, handover, nlu, serve
+from bot.cli import chat, handover, nlu, reports, serve
 
 app = typer.Typer(
     help="hue-assist: trợ lý tổng đài cho Hue-S và đường dây 19001075 (contact-center assistant).",
@@ -18,6 +18,7 @@ app.command("chat")(chat.chat)
 app.add_typer(nlu.app, name="nlu")
 app.add_typer(handover.app, name="handover")
 app.add_typer(kb.app, name="kb")
+app.add_typer(reports.app, name="reports")
 
 
 def main() -> None:

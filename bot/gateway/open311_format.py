@@ -1,0 +1,79 @@
+"""Open311 GeoReport v2 documents: the same rows as JSON or XML, and the error shape."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from starlette.responses import Response
+
+# The spec's request fields, in the spec's order; ours (state, channel…) follow.
+REQUEST_FIELDS = (
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+)
+EXTRA_FIELDS = ("state", "ward", "channel", "duplicate_of")
+SERVICE_FIELDS = (
+    "service_code",
+    "service_name",
+    "description",
+    "metadata",
+    "type",
+    "keywords",
+    "group",
+)
+
+
+def request_document(row: dict[str, Any]) -> dict[str, Any]:
+    """One report as Open311 shows it (never the phone or the reporter)."""
+    document = {name: row.get(name) for name in REQUEST_FIELDS}
+    document.update({name: row.get(name) for name in EXTRA_FIELDS})
+    return document
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def to_xml(root: str, item: str, rows: list[dict[str, Any]]) -> bytes:
+    """``<root><item><field>…</field></item></root>``; ElementTree escapes every value."""
+    top = ET.Element(root)
+    for row in rows:
+        element = ET.SubElement(top, item)
+        for key, value in row.items():
+            ET.SubElement(element, key).text = _text(value)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8")
+
+
+def respond(
+    rows: list[dict[str, Any]], fmt: str, root: str, item: str, status: int = 200
+) -> Response:
+    if fmt == "xml":
+        return Response(to_xml(root, item, rows), status, media_type="application/xml")
+    body = json.dumps(rows, ensure_ascii=False).encode("utf-8")
+    return Response(body, status, media_type="application/json")
+
+
+def error(status: int, description: str, fmt: str) -> Response:
+    """The spec's error list, ``[{"code", "description"}]``, with the matching HTTP status."""
+    return respond([{"code": status, "description": description}], fmt, "errors", "error", status)
