@@ -103,9 +103,9 @@ def action_service(settings: Settings) -> Service:
     return Service("actions", argv, http_ok(f"{url}/health"), url, env)
 
 
-def gateway_service(settings: Settings) -> Service:
+def gateway_service(settings: Settings, extra_env: dict[str, str] | None = None) -> Service:
     """The gateway (uvicorn) serving channels, the web chat and Open311."""
-    env = dict(os.environ)
+    env = {**os.environ, **(extra_env or {})}
     env.update(
         HUE_ASSIST_HOME=str(settings.home),
         RASA_URL=settings.rasa_url,

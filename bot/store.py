@@ -465,14 +465,16 @@ class Store:
         """Queue the status change for the reporter and every follower (the outbox)."""
         code = report["service_request_id"]
         rows = db.execute(
-            "SELECT sender_id, language FROM report_contacts "
+            "SELECT sender_id, language, 0 FROM report_contacts "
             "WHERE service_request_id = ? AND sender_id IS NOT NULL "
-            "UNION SELECT sender_id, language FROM report_subscriptions "
-            "WHERE service_request_id = ?",
+            "UNION ALL SELECT sender_id, language, 1 FROM report_subscriptions "
+            "WHERE service_request_id = ? ORDER BY 3, 1",
             [code, code],
         ).fetchall()
-        for sender_id, language in rows:
-            if outbox.channel_of(sender_id) in NOTIFIABLE:
+        told: set[str] = set()
+        for sender_id, language, _ in rows:
+            if sender_id not in told and outbox.channel_of(sender_id) in NOTIFIABLE:
+                told.add(sender_id)
                 outbox.enqueue(
                     db,
                     sender_id,
