@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 from bot.settings import project_root
@@ -47,32 +50,53 @@ def rasa_env(root: Path) -> dict[str, str]:
     return env
 
 
+@contextlib.contextmanager
+def _training_lock(root: Path) -> Iterator[None]:
+    """One training at a time per checkout (test sessions and `up` may start together)."""
+    (root / "models").mkdir(exist_ok=True)
+    with open(root / "models" / ".train.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def train(rasa_bin: Path, force: bool = False) -> tuple[bool, Path]:
-    """Train if the inputs changed (or ``force``); returns (trained, model path)."""
+    """Train if the inputs changed (or ``force``); returns (trained, model path).
+
+    The new model is written under a temporary name and renamed into place, so a Rasa
+    server starting meanwhile never reads a half-written archive.
+    """
     root = project_root()
     if not force and is_current(root):
         return False, model_path(root)
     if not rasa_bin.exists():
         raise FileNotFoundError(f"{rasa_bin} not found: run `make setup` first")
-    digest = inputs_hash(root)
-    subprocess.run(
-        [
-            str(rasa_bin),
-            "train",
-            "--data",
-            "nlu_data",
-            "--config",
-            "config.yml",
-            "--domain",
-            "domain.yml",
-            "--out",
-            "models",
-            "--fixed-model-name",
-            MODEL_NAME,
-        ],
-        cwd=root,
-        env=rasa_env(root),
-        check=True,
-    )
-    (root / "models" / f"{MODEL_NAME}.hash").write_text(digest)
+    with _training_lock(root):
+        if not force and is_current(root):
+            return False, model_path(root)  # another process trained it while we waited
+        digest = inputs_hash(root)
+        partial = f"{MODEL_NAME}.partial-{os.getpid()}"
+        subprocess.run(
+            [
+                str(rasa_bin),
+                "train",
+                "--data",
+                "nlu_data",
+                "--config",
+                "config.yml",
+                "--domain",
+                "domain.yml",
+                "--out",
+                "models",
+                "--fixed-model-name",
+                partial,
+            ],
+            cwd=root,
+            env=rasa_env(root),
+            check=True,
+        )
+        os.replace(root / "models" / f"{partial}.tar.gz", model_path(root))
+        (root / "models" / f"{MODEL_NAME}.hash").write_text(digest)
     return True, model_path(root)
