@@ -22,7 +22,7 @@ from actions.common import (
     who,
 )
 from actions.messages import send
-from bot import categories, gazetteer
+from bot import categories, gazetteer, lifecycle
 from bot.store import MAX_DESCRIPTION, StoreError
 from bot.text import clean, fold, fold_words
 
@@ -282,7 +282,8 @@ def previous_value(tracker: Tracker, slot: str) -> Any:
 
 
 def reset_report_slots() -> list[EventType]:
-    return [SlotSet(slot, None) for slot in (*REPORT_SLOTS, "edit_field")]
+    slots = [SlotSet(slot, None) for slot in (*REPORT_SLOTS, "edit_field", "duplicate_candidate")]
+    return [*slots, SlotSet("duplicate_offered", False)]
 
 
 def summary(tracker: Tracker, lang: str) -> str:
@@ -338,6 +339,74 @@ def _float(value: Any) -> float | None:
         return None
 
 
+def offer_existing(
+    dispatcher: CollectingDispatcher, tracker: Tracker, lang: str
+) -> list[EventType]:
+    """When an open report of the same problem at the same place exists, offer to follow it
+    instead of filing again (FixMyStreet's way); the citizen answers yes or no."""
+    slot = tracker.get_slot
+    with open_store() as store:
+        existing = store.find_duplicate(
+            service_code=slot("category"),
+            address=slot("location"),
+            ward=slot("ward"),
+            lat=_float(slot("lat")),
+            long=_float(slot("long")),
+        )
+    if existing is None:
+        return []
+    code = existing["service_request_id"]
+    state = lifecycle.name(existing["state"], lang)
+    dispatcher.utter_message(
+        text=say(
+            lang,
+            f"Sự việc này có vẻ đã được phản ánh: {code} ({existing.get('address') or ''}, "
+            f"{state}). Bạn theo dõi phản ánh đó thay vì gửi mới nhé?",
+            f"This looks already reported as {code} ({existing.get('address') or ''}, "
+            f"{state}). Follow it instead of filing a new one?",
+        ),
+        buttons=[
+            {"title": say(lang, f"Theo dõi {code}", f"Follow {code}"), "payload": "/affirm"},
+            {"title": say(lang, "Vẫn gửi phản ánh mới", "File a new one"), "payload": "/deny"},
+        ],
+    )
+    log.info("duplicate offered", extra={"who": who(tracker.sender_id), "report": code})
+    return [SlotSet("duplicate_offered", True), SlotSet("duplicate_candidate", code)]
+
+
+class ActionFollowReport(Action):
+    """The citizen follows the existing report: subscribe them, show where it stands."""
+
+    def name(self) -> str:
+        return "action_follow_report"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        from actions.status import describe
+
+        lang = language(tracker)
+        code = tracker.get_slot("duplicate_candidate")
+        with open_store() as store:
+            report = store.get_report(code) if code else None
+            if report is not None:
+                store.subscribe(code, tracker.sender_id, lang)
+        if report is None:
+            send(dispatcher, "anything_else", lang)
+            return reset_report_slots()
+        log.info("report followed", extra={"who": who(tracker.sender_id), "report": code})
+        dispatcher.utter_message(
+            text=say(
+                lang,
+                f"Đã ghi nhận. Bạn sẽ được báo khi phản ánh {code} có cập nhật.",
+                f"Done. You will be told when report {code} changes.",
+            )
+            + "\n"
+            + describe(report, lang)
+        )
+        return reset_report_slots() + [SlotSet("report_id", code)]
+
+
 class ActionFileReport(Action):
     """File the confirmed report and tell the citizen its tracking code."""
 
@@ -353,6 +422,10 @@ class ActionFileReport(Action):
             send(dispatcher, "anything_else", language(tracker))
             return []
         photo, phone = slot("photo"), slot("phone")
+        if not slot("duplicate_offered"):
+            offer = offer_existing(dispatcher, tracker, lang)
+            if offer:
+                return offer
         try:
             with open_store() as store:
                 report = store.file_report(
@@ -366,6 +439,7 @@ class ActionFileReport(Action):
                     long=_float(slot("long")),
                     media_url=photo if photo and photo != SKIP else None,
                     phone=phone if phone and phone != SKIP else None,
+                    language=lang,
                 )
         except StoreError as error:
             log.warning("report refused", extra={"who": who(tracker.sender_id), "why": str(error)})

@@ -12,18 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import language, latest_text, open_store, say
 from actions.messages import send
 from actions.report_form import is_cancel
-from bot import categories
+from bot import categories, lifecycle
 
 CODE_RE = re.compile(r"\bPA[\s_-]?(\d{4})[\s_-]?(\d{6})\b", re.I)
-
-STATE_NAMES = {
-    "received": ("Đã tiếp nhận", "Received"),
-    "assigned": ("Đã chuyển đơn vị xử lý", "Assigned to a department"),
-    "in_progress": ("Đang xử lý", "In progress"),
-    "resolved": ("Đã xử lý xong", "Resolved"),
-    "rejected": ("Không thuộc phạm vi xử lý", "Rejected"),
-    "duplicate": ("Trùng với phản ánh khác", "Duplicate of another report"),
-}
 
 
 def find_code(text: str) -> str | None:
@@ -33,8 +24,18 @@ def find_code(text: str) -> str | None:
 
 
 def state_name(state: str, lang: str) -> str:
-    vi, en = STATE_NAMES.get(state, (state, state))
-    return en if lang == "en" else vi
+    return lifecycle.name(state, lang)
+
+
+def rating_buttons(report: dict[str, Any]) -> list[dict[str, str]]:
+    """1–5 stars for a closed, unrated report (the dialogue reads them as feedback)."""
+    if report.get("status") != "closed" or report.get("rating"):
+        return []
+    code = report["service_request_id"]
+    return [
+        {"title": f"{n} ⭐", "payload": f'/give_feedback{{"rating": "{n}", "report_id": "{code}"}}'}
+        for n in (5, 4, 3, 2, 1)
+    ]
 
 
 def describe(report: dict[str, Any], lang: str) -> str:
@@ -55,6 +56,8 @@ def describe(report: dict[str, Any], lang: str) -> str:
         lines.append(f"- {say(lang, 'Dự kiến xong', 'Expected by')}: {report['expected_datetime']}")
     if report.get("status_notes"):
         lines.append(f"- {say(lang, 'Ghi chú', 'Note')}: {report['status_notes']}")
+    if report.get("duplicate_of"):
+        lines.append(f"- {say(lang, 'Theo dõi ở', 'Followed under')}: {report['duplicate_of']}")
     if report.get("status") == "closed" and not report.get("rating"):
         lines.append(
             say(
@@ -116,5 +119,5 @@ class ActionCheckStatus(Action):
                 )
             )
             return [SlotSet("report_id", None)]
-        dispatcher.utter_message(text=describe(report, lang))
+        dispatcher.utter_message(text=describe(report, lang), buttons=rating_buttons(report))
         return [SlotSet("report_id", None)]

@@ -218,3 +218,61 @@ def test_coordinates_from_a_channel_give_the_place(stack, sender):
         report = store.get_report(code)
     assert (report["lat"], report["long"]) == (16.4637, 107.5909)
     assert report["service_code"] == "tree"
+
+
+def file_flood_by_chat(stack, sender):
+    """A flooding report at a place no other test uses, up to the read-back's "yes"."""
+    converse(stack, sender, ["duong bi ngap nuoc sau", "kiet 88 Tran Phu, phuong Phu Xuan"])
+    converse(stack, sender, ["/deny", "/deny"])  # no photo, no phone
+    return stack.say(sender, "/affirm")
+
+
+def test_an_already_reported_problem_is_offered_to_follow_instead(stack):
+    with stack.store() as store:
+        first = store.file_report(
+            service_code="flooding",
+            description="Ngập sâu sau mưa",
+            channel="zalo",
+            sender_id="zalo:seed-flood",
+            address="Kiệt 88 Trần Phú",
+            ward="Phú Xuân",
+        )["service_request_id"]
+    follower = new_sender()
+    offer = file_flood_by_chat(stack, follower)
+    assert first in texts(offer) and "theo dõi" in texts(offer), offer
+    assert payloads(offer) == ["/affirm", "/deny"]
+    followed = texts(stack.say(follower, "co"))
+    assert "Đã ghi nhận" in followed and first in followed
+    with stack.store() as store:
+        assert store.latest_report_of(follower) is None  # nothing filed twice
+        assert store.db["report_subscriptions"].count_where(
+            "service_request_id = ? AND sender_id = ?", [first, follower]
+        )
+    insists = new_sender()
+    assert first in texts(file_flood_by_chat(stack, insists))
+    code = CODE_RE.search(texts(stack.say(insists, "/deny"))).group(0)
+    assert code != first
+    with stack.store() as store:
+        assert store.get_report(code)["service_code"] == "flooding"
+        store.set_state(first, "resolved", actor="test", note="Đã khơi thông cống")
+        notices = list(store.db.query("SELECT payload FROM outbox WHERE sender_id = ?", [follower]))
+    assert len(notices) == 1 and "Đã khơi thông cống" in notices[0]["payload"]
+
+
+def test_status_shows_department_due_date_and_asks_a_closed_reports_rating(stack, sender):
+    with stack.store() as store:
+        code = store.file_report(
+            service_code="noise",
+            description="Hát karaoke sau 22 giờ",
+            channel="web",
+            address="15 Nguyễn Huệ",
+            ward="Thuận Hóa",
+        )["service_request_id"]
+        store.set_state(code, "resolved", actor="test", note="Đã nhắc nhở hộ gia đình")
+    reply = stack.say(sender, f"kiem tra {code}")
+    text = texts(reply)
+    assert "Đã xử lý xong" in text and "Đơn vị xử lý" in text and "Dự kiến xong" in text
+    assert "Đã nhắc nhở hộ gia đình" in text and "1 đến 5" in text
+    assert f'"report_id": "{code}"' in payloads(reply)[0]
+    thanks = texts(stack.say(sender, payloads(reply)[1]))  # 4 stars
+    assert "4/5" in thanks and code in thanks
