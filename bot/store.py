@@ -12,7 +12,7 @@ import hmac
 import re
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -48,6 +48,41 @@ def _plain(value: str | None, what: str, limit: int) -> str | None:
     if len(value) > limit:
         raise StoreError(f"{what} over {limit} characters")
     return value
+
+
+CODE_RE = re.compile(r"^PA-(\d{4})-(\d{6})$")
+
+
+def _imported(report: dict[str, Any]) -> dict[str, Any]:
+    """One imported report checked like a new one, with its derived columns filled in."""
+    match = CODE_RE.match(str(report.get("service_request_id") or ""))
+    if not match:
+        raise StoreError(f"bad code {report.get('service_request_id')!r}")
+    row = dict(report)
+    row.pop("history", None)
+    row["description"] = _check_report(
+        row["service_code"],
+        row.get("description") or "",
+        row.get("address"),
+        row.get("ward"),
+        row.get("lat"),
+        row.get("long"),
+    )
+    state = row.get("state") or "received"
+    if state not in lifecycle.STATES:
+        raise StoreError(f"unknown state {state!r}")
+    if row.get("channel") not in CHANNELS:
+        raise StoreError(f"unknown channel {row.get('channel')!r}")
+    row.update(
+        year=int(match.group(1)),
+        seq=int(match.group(2)),
+        state=state,
+        status=lifecycle.status_of(state),
+        service_name=row.get("service_name") or categories.name(row["service_code"]),
+        address_key=duplicates.address_key(row.get("address"), row.get("ward")),
+        updated_datetime=row.get("updated_datetime") or row["requested_datetime"],
+    )
+    return row
 
 
 def _check_report(
@@ -297,6 +332,61 @@ class Store:
         report = self.get_report(code)
         assert report is not None
         return report
+
+    def import_reports(self, reports: Iterable[dict[str, Any]], actor: str = "import") -> int:
+        """Bulk-load reports from another system (e.g. Hue-S's history) in one transaction.
+
+        Each dict has the report's columns, ``service_request_id`` in ``PA-YYYY-NNNNNN`` form
+        and optionally ``history`` (rows of at, actor, old_state, new_state, note); without
+        it one "imported" row is written. Sequences move past the imported codes, so new
+        codes are never reused. Any invalid row rolls the whole import back.
+        """
+        columns = (
+            "service_request_id", "year", "seq", "service_code", "service_name", "description",
+            "address", "address_key", "ward", "lat", "long", "media_url", "status", "state",
+            "status_notes", "agency_responsible", "channel", "reporter", "duplicate_of",
+            "rating", "rating_comment", "requested_datetime", "updated_datetime",
+            "expected_datetime",
+        )  # fmt: skip
+        insert_report = (
+            f"INSERT INTO reports ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        )
+        insert_history = (
+            "INSERT INTO report_history (service_request_id, at, actor, old_state, new_state,"
+            " note) VALUES (?, ?, ?, ?, ?, ?)"
+        )
+        count = 0
+        last: dict[int, int] = {}
+        with self.transaction() as db:
+            report_rows: list[tuple] = []
+            history_rows: list[tuple] = []
+            for report in reports:
+                row = _imported(report)
+                last[row["year"]] = max(last.get(row["year"], 0), row["seq"])
+                report_rows.append(tuple(row.get(c) for c in columns))
+                history = report.get("history") or [
+                    {"at": row["requested_datetime"], "actor": actor, "new_state": row["state"],
+                     "note": "imported"}
+                ]  # fmt: skip
+                for h in history:
+                    history_rows.append(
+                        (row["service_request_id"], h["at"], h.get("actor") or actor,
+                         h.get("old_state"), h.get("new_state"), h.get("note"))
+                    )  # fmt: skip
+                count += 1
+                if len(report_rows) >= 5000:
+                    db.conn.executemany(insert_report, report_rows)
+                    db.conn.executemany(insert_history, history_rows)
+                    report_rows, history_rows = [], []
+            db.conn.executemany(insert_report, report_rows)
+            db.conn.executemany(insert_history, history_rows)
+            for year, seq in last.items():
+                db.execute(
+                    "INSERT INTO report_sequence (year, last) VALUES (?, ?) ON CONFLICT (year) "
+                    "DO UPDATE SET last = max(last, excluded.last)",
+                    [year, seq],
+                )
+        return count
 
     def get_report(self, code: str) -> dict[str, Any] | None:
         """A report with its history, or None for an unknown code."""
