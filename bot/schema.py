@@ -17,25 +17,18 @@ Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 
 def all_migrations() -> tuple[Migration, ...]:
     """The project's migrations in the order they apply (imported late: no cycles)."""
-    from bot import audit, outbox, store
+    from bot import audit, outbox, review_schema, store
+    from bot.gateway import schema as gateway_schema
+    from voice import schema as voice_schema
 
     areas: list[tuple[Migration, ...]] = [
         store.MIGRATIONS,
         outbox.MIGRATIONS,
         audit.MIGRATIONS,
+        gateway_schema.MIGRATIONS,
+        voice_schema.MIGRATIONS,
+        review_schema.MIGRATIONS,  # after the voice tables it extends
     ]
-    try:
-        from bot.gateway import schema as gateway_schema
-
-        areas.append(gateway_schema.MIGRATIONS)
-    except ImportError:
-        pass
-    try:
-        from voice import schema as voice_schema
-
-        areas.append(voice_schema.MIGRATIONS)
-    except ImportError:
-        pass
     return tuple(migration for area in areas for migration in area)
 
 

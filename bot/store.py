@@ -82,6 +82,11 @@ def _imported(report: dict[str, Any]) -> dict[str, Any]:
         address_key=duplicates.address_key(row.get("address"), row.get("ward")),
         updated_datetime=row.get("updated_datetime") or row["requested_datetime"],
     )
+    if row["status"] == "closed":
+        row["closed_datetime"] = row.get("closed_datetime") or row["updated_datetime"]
+        filed = datetime.fromisoformat(row["requested_datetime"])
+        closed = datetime.fromisoformat(row["closed_datetime"])
+        row["hours_to_close"] = round((closed - filed).total_seconds() / 3600, 3)
     return row
 
 
@@ -202,10 +207,30 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX reports_overdue ON reports (expected_datetime) WHERE status = 'open'")
 
 
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """When a report was closed and how long it took, for the statistics."""
+    db.execute("ALTER TABLE reports ADD COLUMN closed_datetime TEXT")
+    db.execute("ALTER TABLE reports ADD COLUMN hours_to_close REAL")
+    db.execute(
+        "UPDATE reports SET closed_datetime = updated_datetime, hours_to_close = "
+        "(julianday(updated_datetime) - julianday(requested_datetime)) * 24 "
+        "WHERE status = 'closed'"
+    )
+    db.execute(
+        "CREATE INDEX reports_rating ON reports (requested_datetime, rating) "
+        "WHERE rating IS NOT NULL"
+    )
+    db.execute(
+        "CREATE INDEX reports_resolved ON reports (requested_datetime, hours_to_close) "
+        "WHERE state = 'resolved'"
+    )
+
+
 # Named, ordered migrations for the report tables; ``bot.schema`` joins every area's list.
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("reports-1", _migration_1),
     ("reports-2", _migration_2),
+    ("reports-3", _migration_3),
 )
 
 
@@ -278,9 +303,11 @@ class Store:
         language: str | None = None,
         actor: str = "citizen",
         note: str | None = None,
+        on_filed: Callable[[sqlite_utils.Database, str], None] | None = None,
     ) -> dict[str, Any]:
         """File a new report: a fresh ``PA-YYYY-NNNNNN`` code, routed to its department, with
-        its first history row, all in one transaction."""
+        its first history row, all in one transaction (``on_filed(db, code)`` runs inside it,
+        e.g. to mark the hotline draft it came from as filed)."""
         description = _check_report(service_code, description, address, ward, lat, long)
         if channel not in CHANNELS:
             raise StoreError(f"unknown channel {channel!r}")
@@ -329,6 +356,8 @@ class Store:
                     }
                 )
             self._history(db, code, actor, None, "received", note or f"filed via {channel}")
+            if on_filed is not None:
+                on_filed(db, code)
         report = self.get_report(code)
         assert report is not None
         return report
@@ -346,7 +375,7 @@ class Store:
             "address", "address_key", "ward", "lat", "long", "media_url", "status", "state",
             "status_notes", "agency_responsible", "channel", "reporter", "duplicate_of",
             "rating", "rating_comment", "requested_datetime", "updated_datetime",
-            "expected_datetime",
+            "expected_datetime", "closed_datetime", "hours_to_close",
         )  # fmt: skip
         insert_report = (
             f"INSERT INTO reports ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
@@ -524,7 +553,8 @@ class Store:
             cursor = db.execute(
                 "UPDATE reports SET state = ?, status = ?, updated_datetime = ?, "
                 "status_notes = ?, duplicate_of = COALESCE(?, duplicate_of), "
-                "agency_responsible = COALESCE(?, agency_responsible) "
+                "agency_responsible = COALESCE(?, agency_responsible), closed_datetime = ?, "
+                "hours_to_close = (julianday(?) - julianday(requested_datetime)) * 24 "
                 "WHERE service_request_id = ? AND state = ?",
                 [
                     changes["state"],
@@ -533,6 +563,8 @@ class Store:
                     changes["status_notes"],
                     duplicate_of,
                     agency,
+                    moment if changes["status"] == "closed" else None,
+                    moment if changes["status"] == "closed" else None,
                     code,
                     old,
                 ],
