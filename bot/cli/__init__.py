@@ -16,11 +16,14 @@ COMMANDS = {  # name: (module, function)
     "up": ("bot.cli.serve", "up"),
     "train": ("bot.cli.serve", "train"),
     "chat": ("bot.cli.chat", "chat"),
+    "stats": ("bot.cli.stats", "stats_command"),
 }
 GROUPS = {  # name: module with a typer ``app``
     "nlu": "bot.cli.nlu",
     "kb": "bot.cli.kb",
     "reports": "bot.cli.reports",
+    "review": "bot.cli.review",
+    "export": "bot.cli.export",
     "voice": "bot.cli.voice",
     "handover": "bot.cli.handover",
     "telegram": "bot.cli.telegram",
