@@ -21,6 +21,27 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+def _median_hours(store: Store, clause: str, params: list[str]) -> float | None:
+    """Median filing-to-resolved time: counted on one index, read at the middle of another
+    that is ordered by duration (no sort of 170,000 values)."""
+    resolved = "state = 'resolved' AND hours_to_close IS NOT NULL"
+    n = store.db.execute(
+        f"SELECT count(*) FROM reports INDEXED BY reports_resolved WHERE {clause} AND {resolved}",
+        params,
+    ).fetchone()[0]
+    if n == 0:
+        return None
+    middle = [
+        row[0]
+        for row in store.db.execute(
+            f"SELECT hours_to_close FROM reports INDEXED BY reports_hours "
+            f"WHERE {clause} AND {resolved} ORDER BY hours_to_close LIMIT ? OFFSET ?",
+            [*params, 2 - n % 2, (n - 1) // 2],
+        )
+    ]
+    return round(statistics.fmean(middle), 1)
+
+
 def compute(store: Store, since: str | None = None, until: str | None = None) -> dict[str, Any]:
     """Statistics for reports filed (and calls received) in [since, until)."""
     at = iso(now())
@@ -48,14 +69,7 @@ def compute(store: Store, since: str | None = None, until: str | None = None) ->
         f"WHERE {clause} AND rating IS NOT NULL",
         params,
     ).fetchone()
-    durations = [
-        row[0]
-        for row in store.db.execute(
-            f"SELECT hours_to_close FROM reports WHERE {clause} AND state = 'resolved' "
-            "AND hours_to_close IS NOT NULL",
-            params,
-        )
-    ]
+    median = _median_hours(store, clause, params)
     overdue = store.db.execute(
         "SELECT count(*) FROM reports WHERE status = 'open' AND expected_datetime < ?", [at]
     ).fetchone()[0]
@@ -67,7 +81,7 @@ def compute(store: Store, since: str | None = None, until: str | None = None) ->
         "processed_share": _share(closed, total),
         "rated": rated,
         "satisfaction_share": _share(satisfied, rated),
-        "median_hours_to_resolve": round(statistics.median(durations), 1) if durations else None,
+        "median_hours_to_resolve": median,
         "overdue_now": overdue,
         "by_state": by_state,
         "by_category": grouped("service_code"),
