@@ -200,3 +200,38 @@ def test_sql_injection_strings_are_just_text(store):
     assert store.get_report(report["service_request_id"])["description"] == evil
     assert store.get_report(evil) is None
     assert store.db["reports"].count == 1
+
+
+def _file_many(path: str, worker: int, count: int) -> None:
+    store = Store(path)
+    try:
+        for i in range(count):
+            store.file_report(
+                service_code="garbage",
+                description=f"worker {worker} report {i}",
+                channel="web",
+                sender_id=f"web:w{worker}",
+                address=f"{i} Lê Lợi",
+            )
+    finally:
+        store.close()
+
+
+def test_four_processes_filing_at_once_get_unique_codes_and_history(tmp_path):
+    import multiprocessing
+
+    path = str(tmp_path / "shared.db")
+    Store(path).close()
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_file_many, args=(path, w, 60)) for w in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    assert [w.exitcode for w in workers] == [0, 0, 0, 0]  # no "database is locked"
+    with Store(path) as store:
+        codes = [r[0] for r in store.db.execute("SELECT service_request_id FROM reports")]
+        histories = store.db.execute(
+            "SELECT count(DISTINCT service_request_id) FROM report_history"
+        ).fetchone()[0]
+    assert len(codes) == len(set(codes)) == 240 and histories == 240
