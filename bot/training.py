@@ -77,7 +77,7 @@ def train(rasa_bin: Path, force: bool = False) -> tuple[bool, Path]:
         if not force and is_current(root):
             return False, model_path(root)  # another process trained it while we waited
         digest = inputs_hash(root)
-        partial = f"{MODEL_NAME}.partial-{os.getpid()}"
+        partial = f"{MODEL_NAME}-partial-{os.getpid()}"  # no dot: Rasa would drop the rest
         subprocess.run(
             [
                 str(rasa_bin),

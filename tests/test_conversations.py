@@ -243,6 +243,7 @@ def test_an_already_reported_problem_is_offered_to_follow_instead(stack):
     assert payloads(offer) == ["/affirm", "/deny"]
     followed = texts(stack.say(follower, "co"))
     assert "Đã ghi nhận" in followed and first in followed
+    assert "chưa hiểu" not in followed
     with stack.store() as store:
         assert store.latest_report_of(follower) is None  # nothing filed twice
         assert store.db["report_subscriptions"].count_where(
@@ -250,8 +251,9 @@ def test_an_already_reported_problem_is_offered_to_follow_instead(stack):
         )
     insists = new_sender()
     assert first in texts(file_flood_by_chat(stack, insists))
-    code = CODE_RE.search(texts(stack.say(insists, "/deny"))).group(0)
-    assert code != first
+    filed = texts(stack.say(insists, "/deny"))
+    code = CODE_RE.search(filed).group(0)
+    assert code != first and "chưa hiểu" not in filed
     with stack.store() as store:
         assert store.get_report(code)["service_code"] == "flooding"
         store.set_state(first, "resolved", actor="test", note="Đã khơi thông cống")
@@ -276,3 +278,10 @@ def test_status_shows_department_due_date_and_asks_a_closed_reports_rating(stack
     assert f'"report_id": "{code}"' in payloads(reply)[0]
     thanks = texts(stack.say(sender, payloads(reply)[1]))  # 4 stars
     assert "4/5" in thanks and code in thanks
+
+
+def test_describing_a_problem_while_asked_for_a_code_starts_a_report(stack, sender):
+    assert "mã phản ánh" in texts(stack.say(sender, "/check_status"))
+    reply = texts(stack.say(sender, "den duong hong o Vy Da"))
+    assert "Mã chưa đúng dạng" not in reply
+    assert "Đèn chiếu sáng" in reply or "ở đâu" in reply or "mô tả" in reply, reply
