@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.processes import free_port
+from tests.webchat_support import running_gateway
 
 ROOT = Path(__file__).resolve().parents[1]
 HUE_ASSIST = str(Path(os.sys.executable).parent / "hue-assist")
@@ -53,16 +54,21 @@ def test_nlu_parse_says_clearly_when_the_named_rasa_is_down():
     assert f"not reachable at {url}" in result.output
 
 
-def test_chat_says_clearly_when_rasa_is_down():
-    result = runner.invoke(app, ["chat"], input="xin chao\n", env={"RASA_URL": dead_url()})
+def test_chat_says_clearly_when_the_gateway_is_down():
+    url = dead_url()
+    result = runner.invoke(app, ["chat"], input="xin chao\n", env={"GATEWAY_URL": url})
     assert result.exit_code == 1
-    assert "Không kết nối được Rasa" in result.output
+    assert f"Không kết nối được tới gateway tại {url}" in result.output
 
 
-def test_chat_talks_to_the_running_assistant(stack):
-    result = runner.invoke(
-        app, ["chat"], input="xin chao\ntoi muon phan anh\n1\n", env={"RASA_URL": stack.rasa_url}
-    )
+def test_chat_talks_to_the_running_assistant_through_the_gateway(stack):
+    with running_gateway(stack.env) as gateway:
+        result = runner.invoke(
+            app,
+            ["chat"],
+            input="xin chao\ntoi muon phan anh\n1\n",
+            env={"GATEWAY_URL": gateway.url},
+        )
     assert result.exit_code == 0, result.output
     assert "bot> Xin chào" in result.output
     assert "1. Đèn đường" in result.output  # buttons are numbered; "1" picks the first
