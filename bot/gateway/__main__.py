@@ -6,11 +6,13 @@ import os
 
 import uvicorn
 
+from bot import logs
 from bot import settings as settings_mod
 from bot.gateway.app import create_app
 
 
 def main() -> None:
+    logs.configure()
     settings = settings_mod.load()
     host = os.environ.get("GATEWAY_HOST", "127.0.0.1")
     uvicorn.run(create_app(settings), host=host, port=settings.gateway_port, log_level="warning")
