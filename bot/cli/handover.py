@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 
 import typer
 
+from bot import audit
 from bot import settings as settings_mod
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.store import Store
@@ -19,8 +19,8 @@ app = typer.Typer(
 @app.command("list")
 def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     """Các cuộc trò chuyện đang chờ tổng đài viên (conversations waiting for a human)."""
-    store = Store(settings_mod.load().db_path)
-    rows = store.pending_handovers()
+    with Store(settings_mod.load().db_path) as store:
+        rows = store.pending_handovers()
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return
@@ -35,15 +35,15 @@ def release(
 ) -> None:
     """Trả cuộc trò chuyện về cho trợ lý ảo (give the conversation back to the assistant)."""
     settings = settings_mod.load()
-    store = Store(settings.db_path)
-    if sender not in {h["sender_id"] for h in store.pending_handovers()}:
-        typer.echo(f"{sender}: không có yêu cầu chuyển tổng đài viên nào đang chờ.", err=True)
-        raise typer.Exit(1)
-    try:
-        with RasaClient(settings.rasa_url) as client:
-            client.restart(sender)
-    except RasaUnavailable as error:
-        typer.echo(f"Rasa was not told, nothing changed: {error}", err=True)
-        raise typer.Exit(1) from None
-    store.release_handover(sender, by or getpass.getuser())
+    with Store(settings.db_path) as store:
+        if sender not in {h["sender_id"] for h in store.pending_handovers()}:
+            typer.echo(f"{sender}: không có yêu cầu chuyển tổng đài viên nào đang chờ.", err=True)
+            raise typer.Exit(1)
+        try:
+            with RasaClient(settings.rasa_url) as client:
+                client.restart(sender)
+        except RasaUnavailable as error:
+            typer.echo(f"Rasa was not told, nothing changed: {error}", err=True)
+            raise typer.Exit(1) from None
+        store.release_handover(sender, by or audit.default_actor())
     typer.echo(f"{sender}: đã trả về cho trợ lý ảo (released).")
