@@ -118,6 +118,32 @@ def gateway_service(settings: Settings, extra_env: dict[str, str] | None = None)
     return Service("gateway", argv, http_ok(f"{url}/healthz"), url, env)
 
 
+def voice_service(settings: Settings) -> Service:
+    """The voice worker, watching ``HUE_ASSIST_HOME/inbox/calls/`` (see voice/worker.py).
+
+    It has no port: it is ready once its heartbeat file names this very process.
+    """
+    import json
+
+    env = dict(os.environ)
+    env.update(HUE_ASSIST_HOME=str(settings.home), RASA_URL=settings.rasa_url)
+    env.setdefault("HF_HUB_OFFLINE", "1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(project_root()), env.get("PYTHONPATH")]))
+    heartbeat = settings.home / "voice-worker.ready"
+    argv = [sys.executable, "-m", "voice.worker"]
+    service = Service("voice", argv, lambda: False, str(settings.home / "inbox" / "calls"), env)
+
+    def ready() -> bool:
+        try:
+            pid = json.loads(heartbeat.read_text()).get("pid")
+        except (OSError, ValueError, AttributeError):
+            return False
+        return service.process is not None and pid == service.process.pid
+
+    service.ready = ready
+    return service
+
+
 class Supervisor:
     """Runs services; stops them all when asked, or when any of them dies."""
 

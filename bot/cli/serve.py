@@ -11,7 +11,13 @@ import typer
 
 from bot import settings as settings_mod
 from bot import training
-from bot.processes import Supervisor, action_service, gateway_service, rasa_service
+from bot.processes import (
+    Supervisor,
+    action_service,
+    gateway_service,
+    rasa_service,
+    voice_service,
+)
 
 
 def train(
@@ -60,6 +66,7 @@ def up(
             action_service(settings),
             rasa_service(settings, settings.rasa_port),
             gateway_service(settings),
+            voice_service(settings),
         )
         for service in services:
             supervisor.start(service)

@@ -1,0 +1,87 @@
+"""Draft field reports made from hotline calls, waiting for a supervisor's review.
+
+A draft is not a report: it has no ``PA-…`` code and no citizen sees it. Review (issue 7)
+completes what is ``missing`` and files it with ``Store.file_report``, or rejects it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from bot import categories, gazetteer
+from bot.store import MAX_DESCRIPTION, iso, now
+
+
+@dataclass(frozen=True)
+class Draft:
+    category: str
+    description: str  # the caller's words, redacted
+    location: str | None = None
+    ward: str | None = None
+    missing: list[str] = field(default_factory=list)
+
+
+def _entity(entities: list[dict[str, Any]], name: str) -> str | None:
+    """The entity's value; for places, the longest one found ("Lê Lợi" over "đường")."""
+    values = [str(e["value"]) for e in entities if e.get("entity") == name and e.get("value")]
+    if not values:
+        return None
+    return max(values, key=len) if name == "location" else values[0]
+
+
+def build(caller_text: str, entities: list[dict[str, Any]]) -> Draft:
+    """A draft from the caller's redacted words and the NLU's entities.
+
+    The category is the NLU's, else a phrase in the words ("đèn đường" → streetlight), else
+    ``other``; the ward is checked against Huế's 40 wards and communes.
+    """
+    category = _entity(entities, "category")
+    if category not in categories.BY_CODE:
+        category = categories.match(caller_text)
+    ward = gazetteer.lookup(_entity(entities, "ward")) or gazetteer.find_in(caller_text)
+    location = _entity(entities, "location")
+    missing = []
+    if category is None:
+        missing.append("category")
+    if not location and not ward:
+        missing.append("location")
+    if location is None and ward is not None:
+        location = f"{gazetteer.kind(ward)} {ward}"
+    description = " ".join(caller_text.split())[:MAX_DESCRIPTION]
+    return Draft(category or "other", description, location, ward, missing)
+
+
+def insert(db: sqlite_utils.Database, call_id: str, draft: Draft) -> str:
+    """Store the draft (inside the caller's transaction); its id, ``D-<n>``."""
+    moment = iso(now())
+    cursor = db.execute(
+        "INSERT INTO draft_reports (call_id, state, channel, category, location, ward, "
+        "description, missing, created_at, updated_at) "
+        "VALUES (?, 'draft', 'hotline', ?, ?, ?, ?, ?, ?, ?)",
+        [
+            call_id,
+            draft.category,
+            draft.location,
+            draft.ward,
+            draft.description,
+            json.dumps(draft.missing),
+            moment,
+            moment,
+        ],
+    )
+    draft_id = f"D-{cursor.lastrowid}"
+    db.execute("UPDATE draft_reports SET draft_id = ? WHERE id = ?", [draft_id, cursor.lastrowid])
+    return draft_id
+
+
+def get(db: sqlite_utils.Database, draft_id: str) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM draft_reports WHERE draft_id = ?", [draft_id.upper()]))
+    if not rows:
+        return None
+    row = rows[0]
+    row["missing"] = json.loads(row["missing"] or "[]")
+    return row
