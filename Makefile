@@ -70,6 +70,9 @@ bench: train
 	.venv/bin/python bench/nlu.py
 	.venv/bin/python bench/kb.py
 	.venv/bin/python bench/accents.py
+	.venv/bin/python bench/reports.py
+	.venv/bin/python bench/review.py
+	.venv/bin/python bench/voice.py
 
 clean:
 	rm -rf models var/crossval .pytest_cache
