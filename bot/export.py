@@ -9,24 +9,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from bot import audit
-from bot.report_query import PUBLIC_COLUMNS
+from bot.report_query import PUBLIC_COLUMNS, period
 from bot.store import Store
 
 CALL_COLUMNS = (
     "call_id", "received_at", "duration", "status", "intent", "intent_confidence",
     "confidence", "summary", "draft_report_id", "language", "model", "operator",
 )  # fmt: skip
-
-
-def _period(column: str, since: str | None, until: str | None) -> tuple[str, list[str]]:
-    clauses, params = ["1"], []
-    if since:
-        clauses.append(f"{column} >= ?")
-        params.append(since)
-    if until:
-        clauses.append(f"{column} < ?")
-        params.append(until)
-    return " AND ".join(clauses), params
 
 
 def rows(
@@ -47,7 +36,7 @@ def rows(
                 detail={"since": since, "until": until},
             )  # fmt: skip
     if kind == "reports":
-        where, params = _period("r.requested_datetime", since, until)
+        where, params = period("r.requested_datetime", since, until)
         columns = ", ".join(f"r.{c}" for c in PUBLIC_COLUMNS)
         extra = ", c.phone AS phone" if include_pii else ""
         sql = (
@@ -56,7 +45,7 @@ def rows(
             f"WHERE {where} ORDER BY r.requested_datetime"
         )
     elif kind == "calls":
-        where, params = _period("k.received_at", since, until)
+        where, params = period("k.received_at", since, until)
         columns = ", ".join(f"k.{c}" for c in CALL_COLUMNS)
         extra = ", c.caller_number AS caller_number" if include_pii else ""
         sql = (

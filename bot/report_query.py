@@ -76,6 +76,18 @@ class ReportFilter:
         return (" AND ".join(clauses) or "1"), params
 
 
+def period(column: str, since: str | None, until: str | None) -> tuple[str, list[str]]:
+    """``column`` within [since, until) as an SQL condition and its parameters."""
+    clauses, params = ["1"], []
+    if since:
+        clauses.append(f"{column} >= ?")
+        params.append(since)
+    if until:
+        clauses.append(f"{column} < ?")
+        params.append(until)
+    return " AND ".join(clauses), params
+
+
 def _select(columns: tuple[str, ...]) -> str:
     return ", ".join(columns)
 

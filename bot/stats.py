@@ -14,6 +14,7 @@ import statistics
 from typing import Any
 
 from bot import lifecycle
+from bot.report_query import period
 from bot.store import Store, iso, now
 
 
@@ -45,14 +46,7 @@ def _median_hours(store: Store, clause: str, params: list[str]) -> float | None:
 def compute(store: Store, since: str | None = None, until: str | None = None) -> dict[str, Any]:
     """Statistics for reports filed (and calls received) in [since, until)."""
     at = iso(now())
-    where, params = ["1"], []
-    if since:
-        where.append("requested_datetime >= ?")
-        params.append(since)
-    if until:
-        where.append("requested_datetime < ?")
-        params.append(until)
-    clause = " AND ".join(where)
+    clause, params = period("requested_datetime", since, until)
 
     def grouped(column: str) -> dict[str, int]:
         rows = store.db.execute(
@@ -92,16 +86,10 @@ def compute(store: Store, since: str | None = None, until: str | None = None) ->
 
 
 def _calls(store: Store, since: str | None, until: str | None) -> dict[str, Any]:
-    where, params = ["status != 'failed'"], []
-    if since:
-        where.append("received_at >= ?")
-        params.append(since)
-    if until:
-        where.append("received_at < ?")
-        params.append(until)
+    clause, params = period("received_at", since, until)
     count, mean, pending = store.db.execute(
         "SELECT count(*), avg(confidence), sum(status = 'pending') FROM calls "
-        f"WHERE {' AND '.join(where)}",
+        f"WHERE {clause} AND status != 'failed'",
         params,
     ).fetchone()
     return {

@@ -77,6 +77,13 @@ def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 @pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A fresh store on a real SQLite file."""
+    with Store(tmp_path / "hue-assist.db") as opened:
+        yield opened
+
+
+@pytest.fixture
 def sender() -> str:
     return f"web:test-{uuid.uuid4().hex[:10]}"
 

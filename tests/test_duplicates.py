@@ -7,16 +7,9 @@ from datetime import timedelta
 import pytest
 
 from bot import duplicates
-from bot.store import Store, now
+from bot.store import now
 
 LE_LOI = (16.4637, 107.5909)
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "hue-assist.db")
-    yield s
-    s.close()
 
 
 def file(store, **overrides):

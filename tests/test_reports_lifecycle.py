@@ -12,13 +12,6 @@ from bot import lifecycle
 from bot.store import NotFound, Store, StoreError
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "hue-assist.db")
-    yield s
-    s.close()
-
-
 def file(store: Store, **overrides):
     fields = dict(
         service_code="garbage",

@@ -9,13 +9,6 @@ from bot import schema
 from bot.store import Store, StoreError
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "hue-assist.db")
-    yield s
-    s.close()
-
-
 def file(store, **overrides):
     fields = dict(
         service_code="streetlight",
