@@ -6,13 +6,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from bot import settings as settings_mod
-from bot.gateway import health, media_routes, open311
+from bot.gateway import health, media_routes, open311, web
+from bot.gateway import webhooks as channel_webhooks
+from bot.gateway.channels import Channels
 from bot.store import Store
 
 
@@ -24,14 +27,21 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.store = Store(settings.db_path)
+        app.state.http = httpx.AsyncClient(timeout=30.0)  # shared: one connection pool
+        app.state.channels = Channels.from_settings(settings)  # inbox worker, outbox sender
+        app.state.channels.start()
         try:
             yield
         finally:
+            await app.state.channels.stop()
+            await app.state.http.aclose()
             app.state.store.close()
 
     routes: list[BaseRoute] = [Route("/healthz", health.healthz)]
     routes += open311.routes()
     routes += media_routes.routes()
+    routes += web.routes()
+    routes += channel_webhooks.routes()
     return Starlette(routes=routes, lifespan=lifespan)
 
 

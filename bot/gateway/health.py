@@ -28,5 +28,11 @@ async def healthz(request: Request) -> JSONResponse:
                 )
             except httpx.HTTPError as error:
                 checks[name] = f"unreachable: {type(error).__name__}"
+    body: dict = {"checks": checks}
+    channels = getattr(request.app.state, "channels", None)
+    if channels is not None:  # inbox/outbox backlogs and each channel's state
+        body.update(await channels.health())
+        checks["worker"] = body["worker"]
+        checks.update({f"channel:{name}": state for name, state in body["channels"].items()})
     status = "ok" if all(value == "ok" for value in checks.values()) else "degraded"
-    return JSONResponse({"status": status, "checks": checks})
+    return JSONResponse({"status": status, **body})

@@ -1,0 +1,251 @@
+"""A small client for the Zalo Official Account API (like an SDK), and the Zalo adapter.
+
+- Webhook signature: ``X-ZEvent-Signature: mac=<sha256_hex(app_id + body + timestamp +
+  OA secret key)>``, with app_id and timestamp taken from the event body.
+- Send: ``POST {api}/v3.0/oa/message/cs`` with header ``access_token``. Errors come back
+  as HTTP 200 with ``error`` ≠ 0.
+- Tokens: ``POST {oauth}/v4/oa/access_token`` (form ``refresh_token, app_id,
+  grant_type=refresh_token``, header ``secret_key``); the refresh token is single-use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from bot.channels import tokens
+from bot.channels.base import Delivery, MediaUnavailable, split_text
+from bot.channels.config import ChannelConfig
+from bot.gateway.database import Database
+from bot.store import now
+
+log = logging.getLogger("hue_assist.channels.zalo")
+
+CHANNEL = "zalo"
+MAX_TEXT = 2000
+MAX_BUTTONS = 4
+REFRESH_AHEAD = timedelta(hours=1)
+TOKEN_ERRORS = {-216, -220}  # access token invalid / expired: refresh, then retry once
+RATE_LIMITED = {-32}
+NO_INTERACTION = {-230, -232, -213}  # no interaction in 7 days / not a follower: keep, stop
+PERMANENT = {-201}  # invalid parameters: retrying the same request cannot help
+
+
+class ZaloError(RuntimeError):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(f"zalo error {code}: {message}")
+        self.code = code
+
+
+def signature(app_id: str, body: bytes, timestamp: str, oa_secret_key: str) -> str:
+    digest = hashlib.sha256(
+        app_id.encode() + body + timestamp.encode() + oa_secret_key.encode()
+    ).hexdigest()
+    return f"mac={digest}"
+
+
+def verify_signature(body: bytes, event: dict[str, Any], header: str, oa_secret_key: str) -> bool:
+    """True when ``header`` is the event's signature; constant-time comparison."""
+    if not header or not oa_secret_key:
+        return False
+    expected = signature(
+        str(event.get("app_id", "")), body, str(event.get("timestamp", "")), oa_secret_key
+    )
+    return hmac.compare_digest(expected.encode(), header.strip().encode())
+
+
+class ZaloClient:
+    """Sends OA messages with a token that is refreshed ahead of expiry or when refused."""
+
+    def __init__(
+        self, config: ChannelConfig, database: Database, http: httpx.AsyncClient | None = None
+    ) -> None:
+        self.config = config
+        self.database = database
+        self.http = http or httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0))
+        self._refreshing = asyncio.Lock()
+        self.last_refresh_error: str | None = None
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def _pair(self) -> tokens.TokenPair | None:
+        return await self.database.call(
+            tokens.seed,
+            self.database.store,
+            CHANNEL,
+            self.config.zalo_access_token,
+            self.config.zalo_refresh_token,
+        )
+
+    async def access_token(self) -> str:
+        pair = await self._pair()
+        if pair is None:
+            raise ZaloError(-216, "no access token configured (ZALO_ACCESS_TOKEN)")
+        if pair.expires_at is not None and pair.expires_at - now() < REFRESH_AHEAD:
+            pair = await self.refresh(stale=pair.access_token)
+        return pair.access_token
+
+    async def refresh(self, stale: str) -> tokens.TokenPair:
+        """Exchange the refresh token for a new pair, once even when many sends ask."""
+        async with self._refreshing:
+            pair = await self._pair()
+            if pair is not None and pair.access_token != stale:
+                return pair  # someone refreshed while we waited
+            if pair is None or not pair.refresh_token:
+                raise ZaloError(-216, "access token refused and no refresh token to renew it")
+            response = await self.http.post(
+                f"{self.config.zalo_oauth_base}/v4/oa/access_token",
+                data={
+                    "refresh_token": pair.refresh_token,
+                    "app_id": self.config.zalo_app_id,
+                    "grant_type": "refresh_token",
+                },
+                headers={"secret_key": self.config.zalo_app_secret},
+            )
+            data = _json(response)
+            if not data.get("access_token") or not data.get("refresh_token"):
+                self.last_refresh_error = str(data.get("error_name") or data.get("error"))
+                raise ZaloError(
+                    int(data.get("error") or -1),
+                    f"token refresh refused: {data.get('error_name') or data.get('message')}",
+                )
+            seconds = int(str(data.get("expires_in") or "3600"))
+            fresh = tokens.TokenPair(
+                data["access_token"], data["refresh_token"], now() + timedelta(seconds=seconds)
+            )
+            # Committed (fsync'd) before the new token is used: the old refresh token is dead.
+            await self.database.call(tokens.save, self.database.store, CHANNEL, fresh, True)
+            self.last_refresh_error = None
+            log.info("token refreshed", extra={"channel": CHANNEL, "event": "token_refreshed"})
+            return fresh
+
+    async def call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST to the OA API; on a token error, refresh and try once more."""
+        token = await self.access_token()
+        data = await self._post(path, body, token)
+        if int(data.get("error") or 0) in TOKEN_ERRORS:
+            token = (await self.refresh(stale=token)).access_token
+            data = await self._post(path, body, token)
+        code = int(data.get("error") or 0)
+        if code:
+            raise ZaloError(code, str(data.get("message") or ""))
+        return data
+
+    async def _post(self, path: str, body: dict[str, Any], token: str) -> dict[str, Any]:
+        response = await self.http.post(
+            f"{self.config.zalo_api_base}{path}", json=body, headers={"access_token": token}
+        )
+        return _json(response)
+
+    async def send_message(self, user_id: str, message: dict[str, Any]) -> dict[str, Any]:
+        return await self.call(
+            "/v3.0/oa/message/cs", {"recipient": {"user_id": user_id}, "message": message}
+        )
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    if response.status_code >= 500:
+        raise httpx.HTTPStatusError(
+            f"http {response.status_code}", request=response.request, response=response
+        )
+    try:
+        data = response.json()
+    except json.JSONDecodeError:
+        raise httpx.HTTPStatusError(
+            f"http {response.status_code}: not JSON", request=response.request, response=response
+        ) from None
+    return data if isinstance(data, dict) else {"error": -1, "message": "unexpected answer"}
+
+
+def messages_for(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """One outbox payload as Zalo messages: text parts, buttons on the last, then an image."""
+    out: list[dict[str, Any]] = []
+    text = str(payload.get("text") or "")
+    buttons = payload.get("buttons") or []
+    if text or buttons:
+        parts = split_text(text or "…", MAX_TEXT)
+        out += [{"text": part} for part in parts]
+        if buttons:
+            out[-1]["attachment"] = {
+                "type": "template",
+                "payload": {
+                    "buttons": [
+                        {
+                            "title": str(b["title"])[:100],
+                            "payload": str(b["payload"]),
+                            "type": "oa.query.show",
+                        }
+                        for b in buttons[:MAX_BUTTONS]
+                    ]
+                },
+            }
+    if payload.get("image"):
+        out.append(
+            {
+                "attachment": {
+                    "type": "template",
+                    "payload": {
+                        "template_type": "media",
+                        "elements": [{"media_type": "image", "url": str(payload["image"])}],
+                    },
+                }
+            }
+        )
+    return out
+
+
+class ZaloAdapter:
+    """Delivers outbox payloads to Zalo users and fetches the photos they send."""
+
+    name = CHANNEL
+
+    def __init__(self, client: ZaloClient) -> None:
+        self.client = client
+        self.last_error: str | None = None
+
+    def state(self) -> str:
+        if self.client.last_refresh_error:
+            return f"token refresh failing: {self.client.last_refresh_error}"
+        return f"degraded: {self.last_error}" if self.last_error else "ok"
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def deliver(self, user_id: str, payload: dict[str, Any]) -> Delivery:
+        try:
+            for message in messages_for(payload):
+                await self.client.send_message(user_id, message)
+        except ZaloError as error:
+            self.last_error = str(error) if error.code not in NO_INTERACTION else None
+            if error.code in NO_INTERACTION:
+                return Delivery("undeliverable", str(error))
+            if error.code in RATE_LIMITED:
+                return Delivery("retry", str(error), retry_after=30.0)
+            if error.code in PERMANENT:
+                return Delivery("failed", str(error))
+            return Delivery("retry", str(error))
+        except httpx.HTTPError as error:
+            self.last_error = f"{type(error).__name__}"
+            return Delivery("retry", f"zalo unreachable: {type(error).__name__}")
+        self.last_error = None
+        return Delivery.sent()
+
+    async def fetch_media(self, reference: str) -> bytes:
+        """A photo from Zalo's CDN (the event's ``payload.url``)."""
+        try:
+            response = await self.client.http.get(reference, follow_redirects=True)
+        except httpx.HTTPError as error:
+            raise MediaUnavailable(type(error).__name__) from None
+        if response.status_code >= 500:
+            raise MediaUnavailable(f"http {response.status_code}")
+        if response.status_code != 200:
+            raise MediaUnavailable(f"http {response.status_code}", permanent=True)
+        return response.content

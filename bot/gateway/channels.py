@@ -1,0 +1,91 @@
+"""The channels' runtime inside the gateway: adapters, the worker and the sender.
+
+Started and stopped by the app's lifespan. It has a database connection of its own, used
+only from the event loop, so its transactions never interleave with other routes'.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from bot import logs
+from bot import settings as settings_mod
+from bot.channels import config as channel_config
+from bot.channels.base import ChannelAdapter
+from bot.channels.config import ChannelConfig
+from bot.gateway import inbox
+from bot.gateway.database import Database
+from bot.gateway.sender import Sender
+from bot.gateway.sender import backlog as outbox_backlog
+from bot.gateway.worker import Worker
+
+log = logging.getLogger("hue_assist.gateway.channels")
+
+
+class Channels:
+    def __init__(self, settings: settings_mod.Settings, config: ChannelConfig) -> None:
+        self.settings = settings
+        self.config = config
+        self.database = Database(settings.db_path)
+        self.adapters: dict[str, ChannelAdapter] = {}
+        if config.zalo_enabled:
+            from bot.channels.zalo import ZaloAdapter, ZaloClient
+
+            self.adapters["zalo"] = ZaloAdapter(ZaloClient(config, self.database))
+        if config.telegram_enabled:
+            from bot.channels.telegram import TelegramAdapter
+
+            self.adapters["telegram"] = TelegramAdapter(config)
+        self.sender = Sender(self.database, self.adapters, config.sender_concurrency)
+        self.worker = Worker(
+            self.database,
+            settings.rasa_url,
+            settings.action_server_url,
+            self.adapters,
+            settings.home,
+            config.public_url,
+            config.worker_concurrency,
+            on_done=self.sender.wake,
+        )
+        self._tasks: list[asyncio.Task] = []
+        self._side: set[asyncio.Task] = set()
+
+    @classmethod
+    def from_settings(cls, settings: settings_mod.Settings) -> Channels:
+        return cls(settings, channel_config.load(gateway_port=settings.gateway_port))
+
+    def start(self) -> None:
+        logs.configure()
+        self._tasks = [
+            asyncio.create_task(self.worker.run(), name="inbox-worker"),
+            asyncio.create_task(self.sender.run(), name="outbox-sender"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.worker.aclose()
+        await self.sender.aclose()
+        for adapter in self.adapters.values():
+            await adapter.aclose()
+        self.database.close()
+
+    def background(self, task: asyncio.Task) -> None:
+        """Keep a best-effort task referenced until it ends."""
+        self._side.add(task)
+        task.add_done_callback(self._side.discard)
+
+    async def health(self) -> dict[str, Any]:
+        """Backlogs and each part's state, for ``/healthz``."""
+        return {
+            "inbox": await self.database.read(inbox.backlog),
+            "outbox": await self.database.read(outbox_backlog),
+            "worker": self.worker.state(),
+            "channels": {name: adapter.state() for name, adapter in self.adapters.items()},
+        }

@@ -1,0 +1,141 @@
+"""The inbox: every citizen message is stored (once) before its channel gets an answer.
+
+A webhook acknowledges only after ``accept`` has committed, so a crash right after the
+acknowledgement loses nothing; the channel's own retries of the same event are recognised by
+``(channel, channel_msg_id)`` and acknowledged again without a second row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlite_utils
+
+from bot import outbox
+from bot.channels.base import Incoming
+from bot.store import HUE_TZ
+
+
+def stamp(moment: datetime | None = None) -> str:
+    """ISO 8601 in +07:00 to the microsecond; compares correctly with ``store.iso`` values."""
+    return (moment or datetime.now(HUE_TZ)).astimezone(HUE_TZ).isoformat(timespec="microseconds")
+
+
+def later(seconds: float) -> str:
+    return stamp(datetime.now(HUE_TZ) + timedelta(seconds=seconds))
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    id: int
+    channel: str
+    channel_msg_id: str
+    sender_id: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+    @property
+    def user_id(self) -> str:
+        return self.sender_id.split(":", 1)[1]
+
+
+def accept(db: sqlite_utils.Database, messages: Iterable[Incoming]) -> list[tuple[int, bool]]:
+    """Store messages inside the caller's transaction; ``(id, duplicate)`` for each."""
+    at = stamp()
+    results: list[tuple[int, bool]] = []
+    for message in messages:
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO inbox (channel, channel_msg_id, sender_id, kind, payload,"
+            " next_attempt_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                message.channel,
+                message.message_id,
+                message.sender_id,
+                message.kind,
+                json.dumps(message.payload(), ensure_ascii=False),
+                at,
+                at,
+            ],
+        )
+        if cursor.rowcount:
+            results.append((int(cursor.lastrowid), False))
+        else:
+            row = db.execute(
+                "SELECT id FROM inbox WHERE channel = ? AND channel_msg_id = ?",
+                [message.channel, message.message_id],
+            ).fetchone()
+            results.append((int(row[0]), True))
+    return results
+
+
+def due(db: sqlite_utils.Database, busy: set[str], limit: int) -> list[InboxRow]:
+    """The oldest pending message of each citizen not being served, if its time has come.
+
+    Only a citizen's oldest message is ever handed out, so their messages reach Rasa in
+    the order they arrived, even when an earlier one is waiting for a retry.
+    """
+    rows = db.execute(
+        "SELECT i.id, i.channel, i.channel_msg_id, i.sender_id, i.kind, i.payload, i.attempts,"
+        " i.next_attempt_at FROM inbox i JOIN (SELECT MIN(id) AS id FROM inbox"
+        " WHERE state = 'pending' GROUP BY sender_id) f ON f.id = i.id ORDER BY i.id"
+    ).fetchall()
+    now = stamp()
+    picked: list[InboxRow] = []
+    for row in rows:
+        if row[3] in busy or row[7] > now:
+            continue
+        picked.append(InboxRow(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6]))
+        if len(picked) >= limit:
+            break
+    return picked
+
+
+def claim(db: sqlite_utils.Database, inbox_id: int) -> None:
+    """Count an attempt before Rasa is called: a later attempt then knows to check first."""
+    db.execute("UPDATE inbox SET attempts = attempts + 1 WHERE id = ?", [inbox_id])
+
+
+def complete(
+    db: sqlite_utils.Database, row: InboxRow, replies: list[dict[str, Any]], kind: str = "reply"
+) -> list[int]:
+    """Mark the message answered and queue its replies, in the caller's transaction."""
+    at = stamp()
+    changed = db.execute(
+        "UPDATE inbox SET state = 'done', done_at = ?, last_error = NULL"
+        " WHERE id = ? AND state = 'pending'",
+        [at, row.id],
+    ).rowcount
+    if not changed:
+        return []  # answered already (another worker, or before a restart)
+    return [
+        outbox.enqueue(db, row.sender_id, reply, kind=kind, at=at, inbox_id=row.id)
+        for reply in replies
+    ]
+
+
+def postpone(db: sqlite_utils.Database, inbox_id: int, error: str, delay: float) -> None:
+    db.execute(
+        "UPDATE inbox SET next_attempt_at = ?, last_error = ? WHERE id = ? AND state = 'pending'",
+        [later(delay), error[:500], inbox_id],
+    )
+
+
+def fail(db: sqlite_utils.Database, inbox_id: int, error: str) -> None:
+    db.execute(
+        "UPDATE inbox SET state = 'failed', done_at = ?, last_error = ? WHERE id = ?",
+        [stamp(), error[:500], inbox_id],
+    )
+
+
+def backlog(db: sqlite_utils.Database) -> dict[str, Any]:
+    """Pending counts and the age of the oldest pending message, for ``/healthz``."""
+    count, oldest = db.execute(
+        "SELECT COUNT(*), MIN(received_at) FROM inbox WHERE state = 'pending'"
+    ).fetchone()
+    failed = db.execute("SELECT COUNT(*) FROM inbox WHERE state = 'failed'").fetchone()[0]
+    return {"pending": count, "failed": failed, "oldest_pending": oldest}

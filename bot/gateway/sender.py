@@ -1,0 +1,184 @@
+"""The sender: delivers outbox messages (replies and report notifications) per channel.
+
+One message at a time per recipient, oldest first, so a citizen reads answers in order;
+failures are retried with exponential backoff (or the channel's own ``retry_after``) up to
+``MAX_ATTEMPTS``; "undeliverable" rows (Zalo: no interaction for 7 days) are kept, not
+retried. Recipients on channels without an adapter here (web) are left to their channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from bot.channels.base import ChannelAdapter, Delivery
+from bot.gateway.database import Database
+from bot.gateway.inbox import later, stamp
+
+log = logging.getLogger("hue_assist.gateway.sender")
+
+MAX_ATTEMPTS = 10
+
+
+def backoff(attempts: int, base: float = 1.0, cap: float = 600.0) -> float:
+    return min(cap, base * 2 ** max(0, attempts - 1)) * random.uniform(0.8, 1.2)
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    sender_id: str
+    channel: str
+    payload: dict[str, Any]
+    attempts: int
+
+    @property
+    def user_id(self) -> str:
+        return self.sender_id.split(":", 1)[1]
+
+
+def due(
+    db: sqlite_utils.Database, channels: list[str], busy: set[str], limit: int
+) -> list[OutboxRow]:
+    """The oldest pending row of each recipient on our channels, if its time has come."""
+    if not channels:
+        return []
+    marks = ", ".join("?" for _ in channels)
+    rows = db.execute(
+        "SELECT o.id, o.sender_id, o.channel, o.payload, o.attempts, o.next_attempt_at"
+        " FROM outbox o JOIN (SELECT MIN(id) AS id FROM outbox WHERE state = 'pending'"
+        f" AND channel IN ({marks}) GROUP BY sender_id) f ON f.id = o.id ORDER BY o.id",
+        channels,
+    ).fetchall()
+    now = stamp()
+    picked: list[OutboxRow] = []
+    for row in rows:
+        if row[1] in busy or (row[5] or "") > now:
+            continue
+        picked.append(OutboxRow(row[0], row[1], row[2], json.loads(row[3]), row[4]))
+        if len(picked) >= limit:
+            break
+    return picked
+
+
+def record(db: sqlite_utils.Database, row: OutboxRow, result: Delivery) -> None:
+    """Write one attempt's outcome (in the caller's transaction)."""
+    attempts = row.attempts + 1
+    if result.outcome == "sent":
+        db.execute(
+            "UPDATE outbox SET state = 'sent', attempts = ?, sent_at = ?, sending_since = NULL,"
+            " last_error = NULL WHERE id = ?",
+            [attempts, stamp(), row.id],
+        )
+    elif result.outcome == "retry" and attempts < MAX_ATTEMPTS:
+        delay = result.retry_after if result.retry_after is not None else backoff(attempts)
+        db.execute(
+            "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ?,"
+            " sending_since = NULL WHERE id = ?",
+            [attempts, later(delay), (result.error or "")[:500], row.id],
+        )
+    else:
+        state = "undeliverable" if result.outcome == "undeliverable" else "failed"
+        db.execute(
+            "UPDATE outbox SET state = ?, attempts = ?, last_error = ?, sending_since = NULL"
+            " WHERE id = ?",
+            [state, attempts, (result.error or "")[:500], row.id],
+        )
+
+
+def mark_sending(db: sqlite_utils.Database, outbox_id: int) -> None:
+    db.execute("UPDATE outbox SET sending_since = ? WHERE id = ?", [stamp(), outbox_id])
+
+
+def backlog(db: sqlite_utils.Database) -> dict[str, Any]:
+    counts = dict(db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())
+    oldest = db.execute("SELECT MIN(created_at) FROM outbox WHERE state = 'pending'").fetchone()[0]
+    return {
+        "pending": counts.get("pending", 0),
+        "failed": counts.get("failed", 0),
+        "undeliverable": counts.get("undeliverable", 0),
+        "oldest_pending": oldest,
+    }
+
+
+class Sender:
+    def __init__(
+        self, database: Database, adapters: Mapping[str, ChannelAdapter], concurrency: int = 32
+    ) -> None:
+        self.database = database
+        self.adapters = adapters
+        self.concurrency = concurrency
+        self._wake = asyncio.Event()
+        self._busy: set[str] = set()
+        self._tasks: set[asyncio.Task] = set()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def recover(self) -> int:
+        """Rows left 'sending' by a stopped gateway: delivered or not, we cannot know; they
+        are sent again (a possible duplicate beats a lost answer)."""
+
+        def clear(db: sqlite_utils.Database) -> int:
+            return db.execute(
+                "UPDATE outbox SET sending_since = NULL WHERE sending_since IS NOT NULL"
+                " AND state = 'pending'"
+            ).rowcount
+
+        return await self.database.write(clear)
+
+    async def run(self) -> None:
+        interrupted = await self.recover()
+        if interrupted:
+            log.warning(
+                "deliveries interrupted by a stop are retried",
+                extra={"event": "recovered", "count": interrupted},
+            )
+        while True:
+            self._wake.clear()
+            free = self.concurrency - len(self._busy)
+            channels = sorted(self.adapters)
+            rows = (
+                await self.database.read(due, channels, set(self._busy), free) if free > 0 else []
+            )
+            for row in rows:
+                self._busy.add(row.sender_id)
+                task = asyncio.create_task(self._deliver(row))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=0.25)
+
+    async def aclose(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _deliver(self, row: OutboxRow) -> None:
+        try:
+            await self.database.write(mark_sending, row.id)
+            try:
+                result = await self.adapters[row.channel].deliver(row.user_id, row.payload)
+            except Exception as error:  # noqa: BLE001 - an adapter bug must not stop delivery
+                log.exception(
+                    "delivery crashed",
+                    extra={"channel": row.channel, "event": "crashed", "id": row.id},
+                )
+                result = Delivery("retry", repr(error))
+            await self.database.write(record, row, result)
+            log.info(
+                "delivery %s",
+                result.outcome,
+                extra={"channel": row.channel, "event": result.outcome, "id": row.id},
+            )
+        finally:
+            self._busy.discard(row.sender_id)
+            self._wake.set()

@@ -1,0 +1,137 @@
+"""``POST /webhooks/zalo`` and ``POST /webhooks/telegram``: verify, store, acknowledge.
+
+Nothing is done with a message before it is committed to the inbox; the worker takes it
+from there, so the channel gets its 200 in milliseconds. Forged requests (401), bodies
+over 1 MB (413) and unreadable ones (400) are refused with nothing stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from typing import Any
+
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from bot.channels import zalo, zalo_events
+from bot.channels.base import BadEvent, Incoming
+from bot.gateway.channels import Channels
+
+log = logging.getLogger("hue_assist.gateway.webhooks")
+
+MAX_BODY = 1024 * 1024
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    """The body, refusing (413) anything over ``limit`` without reading it all."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise Refused(413, f"body over {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise Refused(413, f"body over {limit} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise Refused(400, "request body incomplete") from None
+    return b"".join(chunks)
+
+
+def parse_json(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise Refused(400, "body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise Refused(400, "body is not a JSON object")
+    return data
+
+
+async def store_messages(channels: Channels, messages: list[Incoming]) -> tuple[int, int]:
+    """Commit the messages (store-before-ack); (new, duplicates)."""
+    if not messages:
+        return 0, 0
+    results = await channels.database.accept(messages)
+    new = sum(1 for _, duplicate in results if not duplicate)
+    if new:
+        channels.worker.wake()
+    return new, len(results) - new
+
+
+def channels_of(request: Request) -> Channels:
+    return request.app.state.channels
+
+
+async def zalo_webhook(request: Request) -> JSONResponse:
+    channels = channels_of(request)
+    config = channels.config
+    if not config.zalo_enabled:
+        return _error(503, "Zalo channel not configured (ZALO_OA_SECRET_KEY)")
+    try:
+        body = await read_body(request)
+        event = parse_json(body)
+        header = request.headers.get("x-zevent-signature", "")
+        if not zalo.verify_signature(body, event, header, config.zalo_oa_secret_key):
+            raise Refused(401, "missing or invalid X-ZEvent-Signature")
+        if config.zalo_app_id and str(event.get("app_id")) != config.zalo_app_id:
+            raise Refused(401, "event for another app_id")
+        messages = zalo_events.to_messages(event)
+    except Refused as refused:
+        log.warning("refused: %s", refused, extra={"channel": "zalo", "event": "refused"})
+        return _error(refused.status, str(refused))
+    except BadEvent as error:
+        return _error(400, str(error))
+    new, duplicates = await store_messages(channels, messages)
+    return JSONResponse({"ok": True, "accepted": new, "duplicates": duplicates})
+
+
+async def telegram_webhook(request: Request) -> JSONResponse:
+    channels = channels_of(request)
+    config = channels.config
+    adapter = channels.adapters.get("telegram")
+    if adapter is None:
+        return _error(503, "Telegram channel not configured (TELEGRAM_BOT_TOKEN)")
+    try:
+        token = request.headers.get("x-telegram-bot-api-secret-token", "")
+        secret = config.telegram_webhook_secret
+        if not secret or not hmac.compare_digest(token.encode(), secret.encode()):
+            raise Refused(401, "missing or invalid X-Telegram-Bot-Api-Secret-Token")
+        update = parse_json(await read_body(request))
+        from bot.channels import telegram
+
+        messages = telegram.to_messages(update, adapter.bot)
+    except Refused as refused:
+        log.warning("refused: %s", refused, extra={"channel": "telegram", "event": "refused"})
+        return _error(refused.status, str(refused))
+    except BadEvent as error:
+        return _error(400, str(error))
+    new, duplicates = await store_messages(channels, messages)
+    for message in messages:
+        if "callback_query_id" in message.extra:
+            task = asyncio.create_task(adapter.answer_callback(message.extra["callback_query_id"]))
+            channels.background(task)
+    return JSONResponse({"ok": True, "accepted": new, "duplicates": duplicates})
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/webhooks/zalo", zalo_webhook, methods=["POST"]),
+        Route("/webhooks/telegram", telegram_webhook, methods=["POST"]),
+    ]

@@ -1,0 +1,260 @@
+"""The worker: hands inbox messages to Rasa and queues the replies, exactly once.
+
+Each citizen's messages go one at a time, in order; different citizens are served
+concurrently. When Rasa or the action server is down a message waits (backing off) and is
+tried again. A message whose earlier attempt reached Rasa but whose answer never came back
+(timeout, gateway killed) is looked up in Rasa's tracker first: if Rasa did process it,
+the replies are taken from there instead of asking twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from bot import media
+from bot.channels.base import ChannelAdapter, MediaUnavailable
+from bot.gateway import inbox
+from bot.gateway.database import Database
+from bot.rasa_client import prepare
+
+log = logging.getLogger("hue_assist.gateway.worker")
+
+VOICE_REPLY = {
+    "text": "Hiện mình chưa nghe được tin nhắn thoại. Bạn vui lòng nhắn bằng chữ nhé. "
+    "(Voice messages are not supported yet: please type your message.)"
+}
+PHOTO_FAILED_REPLY = {
+    "text": "Mình không mở được ảnh bạn gửi. Bạn gửi lại giúp mình nhé. "
+    "(I could not open your photo: please send it again.)"
+}
+
+
+class Unavailable(RuntimeError):
+    """Rasa, the action server or a channel's media is down for now: try again later.
+
+    ``shared``: the trouble is Rasa's or the action server's, so every message would hit it;
+    the worker then pauses as a whole instead of retrying each message (a circuit breaker).
+    """
+
+    def __init__(self, message: str, shared: bool = True) -> None:
+        super().__init__(message)
+        self.shared = shared
+
+
+def retry_delay(attempts: int, base: float = 0.5, cap: float = 15.0) -> float:
+    """Exponential backoff with jitter; short, so answers follow soon after a restart."""
+    return min(cap, base * 2 ** max(0, attempts - 1)) * random.uniform(0.8, 1.2)
+
+
+def reply_of(message: Mapping[str, Any]) -> dict[str, Any]:
+    """A Rasa REST reply (or tracker bot event) as an outbox payload."""
+    data = message.get("data") or {}
+    reply: dict[str, Any] = {"text": message.get("text") or ""}
+    buttons = message.get("buttons") or data.get("buttons") or []
+    if buttons:
+        reply["buttons"] = [
+            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+            for b in buttons
+        ]
+    image = message.get("image") or data.get("image")
+    if image:
+        reply["image"] = image
+    return reply
+
+
+def replies_in_tracker(events: list[dict[str, Any]], inbox_id: int) -> list[dict] | None:
+    """The bot's replies to our message if Rasa has it in the tracker, else None."""
+    found = False
+    replies: list[dict[str, Any]] = []
+    for event in events:
+        kind = event.get("event")
+        if kind == "user":
+            if found:
+                break
+            found = (event.get("metadata") or {}).get("inbox_id") == inbox_id
+        elif found and kind == "bot":
+            replies.append(reply_of(event))
+    return replies if found else None
+
+
+class Worker:
+    """Runs in the gateway's event loop; every database call is short and synchronous."""
+
+    def __init__(
+        self,
+        database: Database,
+        rasa_url: str,
+        action_server_url: str,
+        adapters: Mapping[str, ChannelAdapter],
+        home: Any,
+        public_url: str,
+        concurrency: int = 32,
+        on_done: Callable[[], None] | None = None,
+    ) -> None:
+        self.database = database
+        self.on_done = on_done
+        self.rasa_url = rasa_url.rstrip("/")
+        self.actions_health = action_server_url.rsplit("/webhook", 1)[0] + "/health"
+        self.adapters = adapters
+        self.home = home
+        self.public_url = public_url
+        self.concurrency = concurrency
+        self.http = httpx.AsyncClient(
+            timeout=httpx.Timeout(60.0, connect=3.0),
+            limits=httpx.Limits(max_connections=concurrency + 4),
+        )
+        self._wake = asyncio.Event()
+        self._busy: set[str] = set()
+        self._tasks: set[asyncio.Task] = set()
+        self.last_error: str | None = None
+        self._failures = 0  # consecutive Rasa/action server failures
+        self._paused_until = 0.0  # loop.time() before which nothing is handed to Rasa
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def state(self) -> str:
+        return f"waiting: {self.last_error}" if self.last_error else "ok"
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            self._wake.clear()
+            pause = self._paused_until - loop.time()
+            if pause > 0:
+                await asyncio.sleep(pause)
+                continue
+            free = self.concurrency - len(self._busy)
+            if self._failures:
+                free = min(free, 1 - len(self._busy))  # half-open: one message probes
+            rows = await self.database.read(inbox.due, set(self._busy), free) if free > 0 else []
+            for row in rows:
+                self._busy.add(row.sender_id)
+                task = asyncio.create_task(self._serve(row))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=0.25)
+
+    async def aclose(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.http.aclose()
+
+    async def _serve(self, row: inbox.InboxRow) -> None:
+        try:
+            replies = await self._answer(row)
+            await self.database.write(inbox.complete, row, replies)
+            self.last_error = None
+            self._failures = 0
+            if replies and self.on_done is not None:
+                self.on_done()
+            log.info(
+                "answered",
+                extra={"channel": row.channel, "event": "answered", "id": row.id},
+            )
+        except Unavailable as error:
+            delay = retry_delay(row.attempts + 1)
+            if error.shared:
+                self.last_error = str(error)
+                self._failures += 1
+                delay = retry_delay(self._failures, base=0.25, cap=5.0)
+                self._paused_until = asyncio.get_running_loop().time() + delay
+            await self.database.write(inbox.postpone, row.id, str(error), delay)
+            log.warning(
+                "waiting: %s",
+                error,
+                extra={"channel": row.channel, "event": "postponed", "id": row.id},
+            )
+        except Exception as error:  # noqa: BLE001 - one bad message must not stop the others
+            log.exception(
+                "message failed", extra={"channel": row.channel, "event": "failed", "id": row.id}
+            )
+            await self.database.write(
+                inbox.postpone, row.id, repr(error), retry_delay(row.attempts + 3)
+            )
+        finally:
+            self._busy.discard(row.sender_id)
+            self._wake.set()
+
+    async def _answer(self, row: inbox.InboxRow) -> list[dict[str, Any]]:
+        if row.kind == "audio":
+            return [VOICE_REPLY]
+        if row.attempts > 0:
+            earlier = await self._from_tracker(row)
+            if earlier is not None:
+                log.info(
+                    "replies recovered from Rasa's tracker",
+                    extra={"channel": row.channel, "event": "recovered", "id": row.id},
+                )
+                return earlier
+        try:
+            text = await self._text_for(row)
+        except MediaUnavailable as error:
+            if error.permanent:
+                return [PHOTO_FAILED_REPLY]
+            raise Unavailable(f"media: {error}", shared=False) from None
+        if not text:
+            return []
+        await self._check_actions()
+        await self.database.write(inbox.claim, row.id)
+        body = {
+            "sender": row.sender_id,
+            "message": text,
+            "metadata": {"inbox_id": row.id, "channel": row.channel},
+        }
+        try:
+            response = await self.http.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body)
+        except httpx.TransportError as error:
+            raise Unavailable(f"rasa: {type(error).__name__}") from None
+        if response.status_code != 200:
+            raise Unavailable(f"rasa: http {response.status_code}")
+        return [reply_of(message) for message in response.json() or []]
+
+    async def _check_actions(self) -> None:
+        """Rasa answers even when the action server is down (losing the action's work)."""
+        try:
+            response = await self.http.get(self.actions_health, timeout=3.0)
+        except httpx.TransportError as error:
+            raise Unavailable(f"action server: {type(error).__name__}") from None
+        if response.status_code != 200:
+            raise Unavailable(f"action server: http {response.status_code}")
+
+    async def _from_tracker(self, row: inbox.InboxRow) -> list[dict[str, Any]] | None:
+        url = f"{self.rasa_url}/conversations/{row.sender_id}/tracker"
+        try:
+            response = await self.http.get(url, params={"include_events": "ALL"})
+        except httpx.TransportError as error:
+            raise Unavailable(f"rasa: {type(error).__name__}") from None
+        if response.status_code != 200:
+            raise Unavailable(f"rasa tracker: http {response.status_code}")
+        return replies_in_tracker(response.json().get("events") or [], row.id)
+
+    async def _text_for(self, row: inbox.InboxRow) -> str:
+        """What Rasa is told: the channel's shapes become text the conversation reads."""
+        payload = row.payload
+        if row.kind == "location":
+            coordinates = json.dumps({"lat": payload["lat"], "long": payload["long"]})
+            return f"/report_incident{coordinates}"
+        if row.kind == "image":
+            adapter = self.adapters.get(row.channel)
+            if adapter is None:
+                raise MediaUnavailable(f"no adapter for {row.channel}", permanent=True)
+            data = await adapter.fetch_media(payload["media"])
+            try:
+                name = media.save(self.home, data)
+            except media.MediaError as error:
+                raise MediaUnavailable(str(error), permanent=True) from None
+            return media.url_for(self.public_url, name)
+        if row.kind == "follow":
+            return "/greet"
+        return prepare(payload.get("text") or "")

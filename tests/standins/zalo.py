@@ -1,0 +1,177 @@
+"""A stand-in for Zalo's OA OpenAPI and OAuth servers: records what it is sent, keeps one
+valid token pair (refresh tokens single-use), serves photos, and answers with Zalo's error
+codes on demand. Also signs webhook events the way Zalo does."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tests.standins.server import ThreadServer
+
+APP_ID = "4143150811281021515"
+APP_SECRET = "standin-app-secret"
+OA_SECRET_KEY = "standin-oa-secret-key"
+
+
+def sign(body: bytes, app_id: str, timestamp: str, key: str = OA_SECRET_KEY) -> str:
+    return (
+        "mac="
+        + hashlib.sha256(app_id.encode() + body + timestamp.encode() + key.encode()).hexdigest()
+    )
+
+
+_ids = itertools.count(1)
+
+
+def event(user_id: str, event_name: str = "user_send_text", **message: Any) -> dict[str, Any]:
+    """A Zalo webhook event (string ids, ms timestamp) with a fresh msg_id unless given."""
+    message.setdefault("msg_id", f"msg{time.time_ns()}{next(_ids)}")
+    return {
+        "app_id": APP_ID,
+        "user_id_by_app": f"app-{user_id}",
+        "event_name": event_name,
+        "sender": {"id": user_id},
+        "recipient": {"id": "oa-579745863508352884"},
+        "message": message,
+        "timestamp": str(int(time.time() * 1000)),
+    }
+
+
+def signed(evt: dict[str, Any], key: str = OA_SECRET_KEY) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps(evt, ensure_ascii=False).encode()
+    header = sign(body, str(evt["app_id"]), str(evt["timestamp"]), key)
+    return body, {"X-ZEvent-Signature": header, "Content-Type": "application/json"}
+
+
+@dataclass
+class Sent:
+    user_id: str
+    message: dict[str, Any]
+    token: str
+    at: float
+
+
+@dataclass
+class ZaloStandin:
+    access_token: str = "access-0"
+    refresh_token: str = "refresh-0"
+    expires_in: str = "90000"
+    sent: list[Sent] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # deliveries per user, cheap to poll
+    on_send: Callable[[str], None] | None = None  # called with the user id after each delivery
+    refused: list[dict[str, Any]] = field(default_factory=list)
+    refreshes: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)  # answers to the next sends
+    files: dict[str, bytes] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    generation: int = 0
+    server: ThreadServer | None = None
+
+    # -- control -----------------------------------------------------------------------
+
+    def fail_next(self, error: int, message: str = "error", times: int = 1) -> None:
+        with self.lock:
+            self.failures += [{"error": error, "message": message}] * times
+
+    def expire_token(self) -> None:
+        """The current access token stops working (Zalo then answers -216)."""
+        with self.lock:
+            self.access_token = f"expired-{self.generation}"
+
+    def to(self, user_id: str) -> list[Sent]:
+        with self.lock:
+            return [s for s in self.sent if s.user_id == user_id]
+
+    def texts_to(self, user_id: str) -> list[str]:
+        return [s.message.get("text", "") for s in self.to(user_id)]
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return self.server.url
+
+    # -- API ---------------------------------------------------------------------------
+
+    async def _send(self, request: Request) -> Response:
+        token = request.headers.get("access_token", "")
+        body = await request.json()
+        with self.lock:
+            if self.failures:
+                answer = self.failures.pop(0)
+                self.refused.append({"body": body, "answer": answer})
+                return JSONResponse(answer)
+            if token != self.access_token:
+                self.refused.append({"body": body, "answer": "token"})
+                return JSONResponse({"error": -216, "message": "Access token is invalid"})
+            user_id = str(body["recipient"]["user_id"])
+            self.sent.append(Sent(user_id, body["message"], token, time.time()))
+            self.counts[user_id] = self.counts.get(user_id, 0) + 1
+            count = len(self.sent)
+        if self.on_send is not None:
+            self.on_send(user_id)
+        return JSONResponse(
+            {
+                "error": 0,
+                "message": "Success",
+                "data": {"message_id": f"m{count}", "user_id": user_id},
+            }
+        )
+
+    async def _token(self, request: Request) -> Response:
+        form = await request.form()
+        with self.lock:
+            self.refreshes.append(
+                {"form": dict(form), "secret_key": request.headers.get("secret_key")}
+            )
+            if (
+                request.headers.get("secret_key") != APP_SECRET
+                or form.get("app_id") != APP_ID
+                or form.get("grant_type") != "refresh_token"
+                or form.get("refresh_token") != self.refresh_token
+            ):
+                return JSONResponse(
+                    {"error": -14014, "error_name": "Invalid refresh token", "error_reason": ""}
+                )
+            self.generation += 1
+            self.access_token = f"access-{self.generation}"
+            self.refresh_token = f"refresh-{self.generation}"  # single-use: the old one dies
+            return JSONResponse(
+                {
+                    "access_token": self.access_token,
+                    "refresh_token": self.refresh_token,
+                    "expires_in": self.expires_in,
+                }
+            )
+
+    async def _file(self, request: Request) -> Response:
+        data = self.files.get(request.path_params["name"])
+        if data is None:
+            return Response(status_code=404)
+        return Response(data, media_type="image/jpeg")
+
+    def start(self) -> ZaloStandin:
+        app = Starlette(
+            routes=[
+                Route("/v3.0/oa/message/cs", self._send, methods=["POST"]),
+                Route("/v4/oa/access_token", self._token, methods=["POST"]),
+                Route("/files/{name}", self._file),
+            ]
+        )
+        self.server = ThreadServer(app).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()

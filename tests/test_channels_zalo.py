@@ -1,0 +1,271 @@
+"""The Zalo OA channel end to end: signed webhooks into the real gateway (a subprocess),
+the real Rasa and action server, replies delivered to a stand-in of Zalo's OpenAPI."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.standins import zalo as zalo_standin
+from tests.standins.gateway import Gateway
+from tests.standins.server import wait_for
+from tests.standins.zalo import ZaloStandin, event, signed
+
+CODE_RE = re.compile(r"PA-\d{4}-\d{6}")
+JPEG = b"\xff\xd8\xff\xe0" + b"hue-assist test photo " * 20
+
+
+@pytest.fixture(scope="module")
+def zalo(stack) -> Iterator[ZaloStandin]:
+    standin = ZaloStandin().start()
+    try:
+        yield standin
+    finally:
+        standin.stop()
+
+
+def zalo_env(stack, standin: ZaloStandin) -> dict[str, str]:
+    return {
+        **stack.env,
+        "RASA_URL": stack.rasa_url,
+        "ACTION_SERVER_URL": stack.settings.action_server_url,
+        "ZALO_APP_ID": zalo_standin.APP_ID,
+        "ZALO_APP_SECRET": zalo_standin.APP_SECRET,
+        "ZALO_OA_SECRET_KEY": zalo_standin.OA_SECRET_KEY,
+        "ZALO_ACCESS_TOKEN": "access-0",
+        "ZALO_REFRESH_TOKEN": "refresh-0",
+        "ZALO_API_BASE": standin.url,
+        "ZALO_OAUTH_BASE": standin.url,
+    }
+
+
+@pytest.fixture(scope="module")
+def gateway(stack, zalo) -> Iterator[Gateway]:
+    gw = Gateway(zalo_env(stack, zalo), stack.settings.home / "logs" / "gateway-zalo.log")
+    gw.start()
+    try:
+        yield gw
+    finally:
+        gw.stop()
+
+
+def user() -> str:
+    return f"{uuid.uuid4().int % 10**18}"
+
+
+def post(gateway: Gateway, evt: dict) -> httpx.Response:
+    body, headers = signed(evt)
+    return httpx.post(f"{gateway.url}/webhooks/zalo", content=body, headers=headers, timeout=10)
+
+
+def say(gateway: Gateway, zalo: ZaloStandin, uid: str, evt: dict) -> list[str]:
+    """Send one event and wait for its replies to be delivered; their texts."""
+    before = len(zalo.to(uid))
+    assert post(gateway, evt).status_code == 200
+    wait_for(lambda: len(zalo.to(uid)) > before, timeout=60)
+    settle(zalo, uid)
+    return zalo.texts_to(uid)[before:]
+
+
+def settle(zalo: ZaloStandin, uid: str, quiet: float = 0.8) -> None:
+    """Wait until no more messages arrive for ``uid`` for ``quiet`` seconds."""
+    import time
+
+    count, since = len(zalo.to(uid)), time.monotonic()
+    while time.monotonic() - since < quiet:
+        time.sleep(0.05)
+        if len(zalo.to(uid)) != count:
+            count, since = len(zalo.to(uid)), time.monotonic()
+
+
+def inbox_rows(stack, channel_msg_id: str) -> list[dict]:
+    with stack.store() as store:
+        return list(
+            store.db.query("SELECT * FROM inbox WHERE channel_msg_id = ?", [channel_msg_id])
+        )
+
+
+def test_signed_text_is_answered_on_zalo(stack, zalo, gateway):
+    uid = user()
+    replies = say(gateway, zalo, uid, event(uid, text="xin chao"))
+    assert "Xin chào" in "\n".join(replies)
+    assert all(s.token == zalo.access_token for s in zalo.to(uid))
+    health = httpx.get(f"{gateway.url}/healthz").json()
+    assert health["status"] == "ok", health
+    assert health["channels"]["zalo"] == "ok" and health["inbox"]["pending"] == 0
+
+
+def test_buttons_arrive_as_query_buttons(stack, zalo, gateway):
+    uid = user()
+    say(gateway, zalo, uid, event(uid, text="toi muon phan anh"))
+    messages = [s.message for s in zalo.to(uid)]
+    buttons = [
+        b
+        for m in messages
+        for b in (m.get("attachment") or {}).get("payload", {}).get("buttons", [])
+    ]
+    assert buttons and len(buttons) <= 4
+    assert all(b["type"] == "oa.query.show" and b["payload"].startswith("/") for b in buttons)
+    # Tapping a button sends its payload back as text: the form goes on.
+    reply = say(gateway, zalo, uid, event(uid, text=buttons[0]["payload"]))
+    assert "ở đâu" in "\n".join(reply)
+
+
+def test_report_with_location_and_photo(stack, zalo, gateway):
+    uid = user()
+    zalo.files["scene.jpg"] = JPEG
+    where = {
+        "type": "location",
+        "payload": {"coordinates": {"latitude": "16.4637", "longitude": "107.5909"}},
+    }
+    say(gateway, zalo, uid, event(uid, "user_send_location", text="", attachments=[where]))
+    assert "mô tả" in "\n".join(say(gateway, zalo, uid, event(uid, text="den duong bi hong")))
+    asked = say(gateway, zalo, uid, event(uid, text="den tat 3 dem roi, rat toi va nguy hiem"))
+    assert "ảnh" in "\n".join(asked)
+    photo = {"type": "image", "payload": {"url": f"{zalo.url}/files/scene.jpg", "thumbnail": ""}}
+    asked = say(gateway, zalo, uid, event(uid, "user_send_image", text="", attachments=[photo]))
+    assert "điện thoại" in "\n".join(asked)
+    readback = "\n".join(say(gateway, zalo, uid, event(uid, text="/deny")))
+    assert "16.4637" in readback
+    done = "\n".join(say(gateway, zalo, uid, event(uid, text="/affirm")))
+    code = CODE_RE.search(done).group(0)
+    with stack.store() as store:
+        report = store.get_report(code)
+    assert (report["lat"], report["long"]) == (16.4637, 107.5909)
+    assert report["channel"] == "zalo" and report["service_code"] == "streetlight"
+    assert report["media_url"].startswith(f"http://127.0.0.1:{gateway.port}/media/")
+    served = httpx.get(report["media_url"])
+    assert served.status_code == 200 and served.content == JPEG
+
+
+def test_token_expiry_mid_conversation_refreshes_and_stores_the_new_pair(stack, zalo, gateway):
+    uid = user()
+    say(gateway, zalo, uid, event(uid, text="xin chao"))
+    old_refresh = zalo.refresh_token
+    zalo.expire_token()
+    replies = say(gateway, zalo, uid, event(uid, text="cam on"))
+    assert replies  # delivered after a refresh and one retry
+    refresh = zalo.refreshes[-1]
+    assert refresh["secret_key"] == zalo_standin.APP_SECRET
+    assert refresh["form"] == {
+        "refresh_token": old_refresh,
+        "app_id": zalo_standin.APP_ID,
+        "grant_type": "refresh_token",
+    }
+    assert zalo.to(uid)[-1].token == zalo.access_token
+
+
+def test_refreshed_pair_is_stored_and_used_next_time(stack, zalo, gateway):
+    uid = user()
+    zalo.expire_token()
+    say(gateway, zalo, uid, event(uid, text="xin chao"))
+    with stack.store() as store:
+        row = store.db.execute(
+            "SELECT access_token, refresh_token, expires_at FROM channel_tokens"
+            " WHERE channel = 'zalo'"
+        ).fetchone()
+    assert row[0] == zalo.access_token and row[1] == zalo.refresh_token
+    assert row[2]  # expires_in was honoured
+    refreshes = len(zalo.refreshes)
+    say(gateway, zalo, uid, event(uid, text="cam on"))
+    assert len(zalo.refreshes) == refreshes  # the stored token is still good: no refresh
+
+
+def test_replayed_event_is_answered_once(stack, zalo, gateway):
+    uid = user()
+    evt = event(uid, text="xin chao")
+    first = post(gateway, evt)
+    assert first.json()["accepted"] == 1
+    for _ in range(3):  # Zalo's retries of the same event
+        again = post(gateway, evt)
+        assert again.status_code == 200 and again.json()["duplicates"] == 1
+    wait_for(lambda: zalo.to(uid), timeout=60)
+    settle(zalo, uid, quiet=1.5)
+    assert len(inbox_rows(stack, evt["message"]["msg_id"])) == 1
+    assert len(zalo.to(uid)) == 1
+
+
+def test_forged_or_missing_signature_is_refused_and_nothing_stored(stack, gateway):
+    uid = user()
+    evt = event(uid, text="xin chao")
+    body, headers = signed(evt, key="not-the-secret")
+    forged = httpx.post(f"{gateway.url}/webhooks/zalo", content=body, headers=headers)
+    assert forged.status_code == 401
+    bare = httpx.post(
+        f"{gateway.url}/webhooks/zalo", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert bare.status_code == 401
+    tampered_body = body.replace(b"xin chao", b"xin chao!")
+    _, good = signed(evt)
+    assert (
+        httpx.post(f"{gateway.url}/webhooks/zalo", content=tampered_body, headers=good).status_code
+        == 401
+    )
+    assert inbox_rows(stack, evt["message"]["msg_id"]) == []
+
+
+def test_body_over_one_megabyte_is_413(stack, gateway):
+    uid = user()
+    evt = event(uid, text="x" * (1024 * 1024 + 10))
+    body, headers = signed(evt)
+    response = httpx.post(f"{gateway.url}/webhooks/zalo", content=body, headers=headers)
+    assert response.status_code == 413
+    assert inbox_rows(stack, evt["message"]["msg_id"]) == []
+
+
+def test_malformed_json_is_400(stack, gateway):
+    body = b'{"app_id": "1", "event_name": "user_send_text", '
+    headers = {"X-ZEvent-Signature": zalo_standin.sign(body, "1", "")}
+    response = httpx.post(f"{gateway.url}/webhooks/zalo", content=body, headers=headers)
+    assert response.status_code == 400 and "JSON" in response.json()["error"]
+    # A well-formed, signed event missing the message id is refused too.
+    evt = event(user(), text="xin chao")
+    del evt["message"]["msg_id"]
+    assert post(gateway, evt).status_code == 400
+
+
+def test_voice_note_gets_a_request_to_type(stack, zalo, gateway):
+    uid = user()
+    voice = {"type": "audio", "payload": {"url": f"{zalo.url}/files/voice.amr"}}
+    replies = say(gateway, zalo, uid, event(uid, "user_send_audio", text="", attachments=[voice]))
+    assert "nhắn bằng chữ" in "\n".join(replies)
+
+
+def test_rate_limit_backs_off_and_no_interaction_is_kept_undeliverable(stack, zalo, gateway):
+    uid = user()
+    zalo.fail_next(-32, "Request exceeds limit")
+    # -32: backed off (30 s by default is too long for a test: the row must be pending).
+    assert post(gateway, event(uid, text="xin chao")).status_code == 200
+    wait_for(lambda: zalo.refused and zalo.refused[-1]["body"]["recipient"]["user_id"] == uid)
+    with stack.store() as store:
+        row = wait_for(
+            lambda: store.db.execute(
+                "SELECT state, attempts, last_error, next_attempt_at FROM outbox"
+                " WHERE sender_id = ? AND attempts > 0",
+                [f"zalo:{uid}"],
+            ).fetchone()
+        )
+    assert row[0] == "pending" and "-32" in row[2]
+    other = user()
+    zalo.fail_next(-230, "User has not interacted with the OA in the last 7 days")
+    assert post(gateway, event(other, text="xin chao")).status_code == 200
+    with stack.store() as store:
+        state = wait_for(
+            lambda: store.db.execute(
+                "SELECT state FROM outbox WHERE sender_id = ? AND state != 'pending'",
+                [f"zalo:{other}"],
+            ).fetchone()
+        )
+    assert state[0] == "undeliverable"
+    assert zalo.to(other) == []
+
+
+def test_unknown_and_receipt_events_are_acknowledged_only(stack, gateway):
+    uid = user()
+    seen = {**event(uid, "user_seen_message", msg_ids=["a"]), "message": {"msg_ids": ["a"]}}
+    response = post(gateway, seen)
+    assert response.status_code == 200 and response.json()["accepted"] == 0

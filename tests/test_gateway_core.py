@@ -1,0 +1,381 @@
+"""The gateway's reliable core: inbox, worker, outbox and sender on real SQLite; and the
+whole gateway with Rasa and the action server stopped and restarted mid-conversation."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot import outbox, schema
+from bot import settings as settings_mod
+from bot.channels import zalo, zalo_events
+from bot.channels.base import Delivery, Incoming, split_text
+from bot.gateway import inbox, sender, worker
+from bot.processes import Supervisor, action_service, free_port, rasa_service
+from bot.store import Store
+from tests.standins import telegram as tg_standin
+from tests.standins import zalo as zalo_standin
+from tests.standins.gateway import Gateway
+from tests.standins.server import wait_for
+from tests.standins.telegram import TelegramStandin, message_update
+from tests.standins.zalo import ZaloStandin, event, signed
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = Store(tmp_path / "db.sqlite")
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+def text(user: str, msg_id: str, body: str = "xin chao") -> Incoming:
+    return Incoming("zalo", msg_id, user, "text", text=body)
+
+
+# -- inbox -----------------------------------------------------------------------------
+
+
+def test_channels_migration_is_applied(store):
+    assert "channels-1" in schema.applied(store.db)
+    assert {"inbox", "channel_tokens"} <= set(store.db.table_names())
+    assert "sending_since" in store.db["outbox"].columns_dict
+
+
+def test_same_channel_message_id_is_stored_once(store):
+    with store.transaction() as db:
+        (first,) = inbox.accept(db, [text("u1", "m1")])
+    with store.transaction() as db:
+        (again,) = inbox.accept(db, [text("u1", "m1", "other text")])
+        (other_channel,) = inbox.accept(db, [Incoming("telegram", "m1", "u1", "text", "x")])
+    assert first == (again[0], False) and again[1] is True
+    assert other_channel[1] is False
+    assert store.db.execute("SELECT COUNT(*) FROM inbox").fetchone()[0] == 2
+
+
+def test_each_citizen_gets_their_oldest_message_first_even_while_it_waits(store):
+    with store.transaction() as db:
+        inbox.accept(db, [text("u1", "a"), text("u2", "b"), text("u1", "c")])
+    due = inbox.due(store.db, set(), 10)
+    assert [(r.sender_id, r.channel_msg_id) for r in due] == [("zalo:u1", "a"), ("zalo:u2", "b")]
+    assert [r.channel_msg_id for r in inbox.due(store.db, {"zalo:u1"}, 10)] == ["b"]
+    with store.transaction() as db:
+        inbox.postpone(db, due[0].id, "rasa down", 60)
+    # u1's first message waits for its retry: u1's second one must not overtake it.
+    assert [r.channel_msg_id for r in inbox.due(store.db, set(), 10)] == ["b"]
+
+
+def test_a_message_is_answered_once_even_if_completed_twice(store):
+    with store.transaction() as db:
+        inbox.accept(db, [text("u1", "a")])
+    (row,) = inbox.due(store.db, set(), 10)
+    with store.transaction() as db:
+        assert len(inbox.complete(db, row, [{"text": "1"}, {"text": "2"}])) == 2
+    with store.transaction() as db:
+        assert inbox.complete(db, row, [{"text": "1"}]) == []
+    rows = list(store.db.query("SELECT inbox_id, kind, channel FROM outbox"))
+    assert rows == [{"inbox_id": row.id, "kind": "reply", "channel": "zalo"}] * 2
+    assert inbox.due(store.db, set(), 10) == []
+
+
+def test_replies_are_recovered_from_the_tracker_not_asked_twice():
+    events = [
+        {"event": "user", "text": "hi", "metadata": {"inbox_id": 6}},
+        {"event": "bot", "text": "old"},
+        {"event": "user", "text": "x", "metadata": {"inbox_id": 7}},
+        {"event": "action", "name": "utter_x"},
+        {"event": "bot", "text": "A", "data": {"buttons": [{"title": "Có", "payload": "/affirm"}]}},
+        {"event": "bot", "text": "B", "data": {}},
+        {"event": "user", "text": "y", "metadata": {"inbox_id": 8}},
+        {"event": "bot", "text": "C"},
+    ]
+    assert worker.replies_in_tracker(events, 7) == [
+        {"text": "A", "buttons": [{"title": "Có", "payload": "/affirm"}]},
+        {"text": "B"},
+    ]
+    assert worker.replies_in_tracker(events, 9) is None
+
+
+# -- outbox and sender -----------------------------------------------------------------
+
+
+def queue(store: Store, sender_id: str, *texts: str) -> list[int]:
+    with store.transaction() as db:
+        return [
+            outbox.enqueue(db, sender_id, {"text": t}, kind="reply", at=inbox.stamp())
+            for t in texts
+        ]
+
+
+def test_outbox_keeps_order_per_recipient_and_backs_off(store):
+    queue(store, "zalo:u1", "one", "two")
+    queue(store, "telegram:u2", "three")
+    queue(store, "web:u3", "not ours")
+    due = sender.due(store.db, ["telegram", "zalo"], set(), 10)
+    assert [r.payload["text"] for r in due] == ["one", "three"]
+    with store.transaction() as db:
+        sender.record(db, due[0], Delivery("retry", "timeout"))
+    row = store.db.execute(
+        "SELECT attempts, next_attempt_at, state FROM outbox WHERE id = ?", [due[0].id]
+    ).fetchone()
+    assert row[0] == 1 and row[1] > inbox.stamp() and row[2] == "pending"
+    # "two" must wait behind "one".
+    assert [r.payload["text"] for r in sender.due(store.db, ["zalo"], set(), 10)] == []
+
+
+def test_backoff_grows_and_gives_up_after_max_attempts(store):
+    (oid,) = queue(store, "zalo:u1", "x")
+    delays = [sender.backoff(n) for n in range(1, 8)]
+    assert all(b > a for a, b in zip(delays, delays[1:], strict=False))
+    for _ in range(sender.MAX_ATTEMPTS):
+        row = sender.OutboxRow(
+            oid,
+            "zalo:u1",
+            "zalo",
+            {"text": "x"},
+            store.db.execute("SELECT attempts FROM outbox WHERE id = ?", [oid]).fetchone()[0],
+        )
+        with store.transaction() as db:
+            sender.record(db, row, Delivery("retry", "down"))
+    assert (
+        store.db.execute("SELECT state FROM outbox WHERE id = ?", [oid]).fetchone()[0] == "failed"
+    )
+
+
+def test_undeliverable_is_kept_and_the_next_message_goes_on(store):
+    first, second = queue(store, "zalo:u1", "a", "b")
+    (row,) = sender.due(store.db, ["zalo"], set(), 10)
+    with store.transaction() as db:
+        sender.record(db, row, Delivery("undeliverable", "-230"))
+    assert (
+        store.db.execute("SELECT state FROM outbox WHERE id = ?", [first]).fetchone()[0]
+        == "undeliverable"
+    )
+    assert [r.id for r in sender.due(store.db, ["zalo"], set(), 10)] == [second]
+
+
+# -- Zalo pieces -----------------------------------------------------------------------
+
+
+def test_zalo_signature_is_sha256_of_app_id_body_timestamp_and_key():
+    evt = event("42", text="chào")
+    body, headers = signed(evt)
+    expected = hashlib.sha256(
+        (evt["app_id"]).encode() + body + evt["timestamp"].encode() + b"standin-oa-secret-key"
+    ).hexdigest()
+    assert headers["X-ZEvent-Signature"] == f"mac={expected}"
+    assert zalo.verify_signature(body, evt, headers["X-ZEvent-Signature"], "standin-oa-secret-key")
+    assert not zalo.verify_signature(body, evt, headers["X-ZEvent-Signature"], "other-key")
+    assert not zalo.verify_signature(
+        body + b" ", evt, headers["X-ZEvent-Signature"], "standin-oa-secret-key"
+    )
+    assert not zalo.verify_signature(body, evt, "", "standin-oa-secret-key")
+
+
+def test_zalo_events_become_channel_neutral_messages():
+    where = {
+        "type": "location",
+        "payload": {"coordinates": {"latitude": "16.46", "longitude": "107.59"}},
+    }
+    (loc,) = zalo_events.to_messages(event("7", "user_send_location", text="", attachments=[where]))
+    assert (loc.kind, loc.lat, loc.long, loc.sender_id) == ("location", 16.46, 107.59, "zalo:7")
+    (follow,) = zalo_events.to_messages(
+        {"event_name": "follow", "follower": {"id": "9"}, "timestamp": "1"}
+    )
+    assert follow.kind == "follow" and follow.user_id == "9"
+    assert zalo_events.to_messages({"event_name": "oa_send_text", "sender": {"id": "oa"}}) == []
+    assert zalo_events.to_messages(event("7", "user_send_sticker", attachments=[])) == []
+
+
+def test_zalo_messages_split_long_text_and_keep_four_buttons():
+    buttons = [{"title": f"B{i}", "payload": f"/p{i}"} for i in range(6)]
+    parts = zalo.messages_for(
+        {"text": "chữ " * 1200, "buttons": buttons, "image": "http://x/y.jpg"}
+    )
+    assert [len(p.get("text", "")) <= zalo.MAX_TEXT for p in parts] == [True] * len(parts)
+    assert len(parts) == 4  # 4800 characters → 3 text parts, then the image
+    assert len(parts[2]["attachment"]["payload"]["buttons"]) == 4
+    assert parts[3]["attachment"]["payload"]["template_type"] == "media"
+
+
+def test_split_text_keeps_every_word():
+    words = " ".join(f"w{i}" for i in range(3000))
+    parts = split_text(words, 2000)
+    assert all(len(p) <= 2000 for p in parts) and " ".join(parts).split() == words.split()
+
+
+# -- the whole gateway with Rasa and the action server stopped and restarted -----------
+
+
+class OwnStack:
+    """Rasa and an action server of this test's own, so stopping them spares other tests."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.env = {
+            "HUE_ASSIST_HOME": str(home),
+            "RASA_PORT": str(free_port()),
+            "ACTION_PORT": str(free_port()),
+        }
+        self.settings = settings_mod.load({**os.environ, **self.env})
+        self.rasa_sup = Supervisor(home / "logs")
+        self.actions_sup = Supervisor(home / "logs")
+
+    def start_actions(self) -> None:
+        service = action_service(self.settings)
+        self.actions_sup.start(service)
+        self.actions_sup.wait_ready(service, 120)
+
+    def start_rasa(self) -> None:
+        service = rasa_service(self.settings, self.settings.rasa_port)
+        self.rasa_sup.start(service)
+        self.rasa_sup.wait_ready(service, 300)
+
+    def stop(self) -> None:
+        self.rasa_sup.stop_all()
+        self.actions_sup.stop_all()
+
+
+def settle(count, quiet: float = 1.5) -> None:
+    last, since = count(), time.monotonic()
+    while time.monotonic() - since < quiet:
+        time.sleep(0.05)
+        if count() != last:
+            last, since = count(), time.monotonic()
+
+
+def rasa_user_events(rasa_url: str, sender_id: str) -> list[int]:
+    tracker = httpx.get(f"{rasa_url}/conversations/{sender_id}/tracker", timeout=30).json()
+    return [
+        (e.get("metadata") or {}).get("inbox_id") for e in tracker["events"] if e["event"] == "user"
+    ]
+
+
+def test_rasa_and_action_server_restarted_mid_conversation_every_message_answered_once(
+    trained_model, tmp_path
+):
+    own = OwnStack(tmp_path / "home")
+    zalo_api = ZaloStandin().start()
+    telegram_api = TelegramStandin().start()
+    env = {
+        **own.env,
+        "RASA_URL": own.settings.rasa_url,
+        "ACTION_SERVER_URL": own.settings.action_server_url,
+        "ZALO_APP_ID": zalo_standin.APP_ID,
+        "ZALO_APP_SECRET": zalo_standin.APP_SECRET,
+        "ZALO_OA_SECRET_KEY": zalo_standin.OA_SECRET_KEY,
+        "ZALO_ACCESS_TOKEN": "access-0",
+        "ZALO_REFRESH_TOKEN": "refresh-0",
+        "ZALO_API_BASE": zalo_api.url,
+        "ZALO_OAUTH_BASE": zalo_api.url,
+        "TELEGRAM_BOT_TOKEN": tg_standin.TOKEN,
+        "TELEGRAM_API_BASE": telegram_api.url,
+        "TELEGRAM_WEBHOOK_SECRET": "s3cret",
+    }
+    gateway = Gateway(env, own.home / "logs" / "gateway.log")
+    uid, chat_id = f"{uuid.uuid4().int % 10**18}", 2 * 10**9 + uuid.uuid4().int % 10**6
+    sent: list[str] = []
+
+    def send_zalo(body: str) -> None:
+        evt = event(uid, text=body)
+        raw, headers = signed(evt)
+        assert (
+            httpx.post(f"{gateway.url}/webhooks/zalo", content=raw, headers=headers).status_code
+            == 200
+        )
+        sent.append(evt["message"]["msg_id"])
+
+    def send_telegram(body: str) -> None:
+        update = message_update(chat_id, text=body)
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+        response = httpx.post(f"{gateway.url}/webhooks/telegram", json=update, headers=headers)
+        assert response.status_code == 200
+
+    def delivered() -> int:
+        return len(zalo_api.to(uid)) + len(telegram_api.to(chat_id))
+
+    try:
+        own.start_actions()
+        own.start_rasa()
+        gateway.start()
+        send_zalo("toi muon phan anh")
+        send_telegram("xin chao")
+        wait_for(lambda: zalo_api.to(uid) and telegram_api.to(chat_id), timeout=60)
+        settle(delivered)
+
+        own.rasa_sup.stop_all()  # Rasa goes away mid-conversation (the form is active)
+        before = delivered()
+        send_zalo("den duong bi hong")
+        send_zalo("so 12 Le Loi phuong Thuan Hoa")
+        send_telegram("lich thu gom rac o Hue the nao?")
+        time.sleep(3)
+        assert delivered() == before  # nothing answered, nothing lost
+        health = httpx.get(f"{gateway.url}/healthz").json()
+        assert health["status"] == "degraded" and health["checks"]["rasa"] != "ok"
+        assert health["inbox"]["pending"] == 3 and health["worker"].startswith("waiting")
+
+        own.start_rasa()
+        wait_for(lambda: delivered() >= before + 3, timeout=60)
+        settle(delivered, quiet=3)
+        assert "mô tả" in zalo_api.texts_to(uid)[-1]  # both messages, in order, in the form
+
+        own.actions_sup.stop_all()  # then the action server
+        before = delivered()
+        send_zalo("den tat 3 dem roi")
+        time.sleep(2)
+        assert delivered() == before
+        assert httpx.get(f"{gateway.url}/healthz").json()["checks"]["actions"] != "ok"
+        own.start_actions()
+        wait_for(lambda: delivered() > before, timeout=60)
+        settle(delivered, quiet=3)
+        assert "ảnh" in zalo_api.texts_to(uid)[-1]
+
+        check = Store(own.settings.db_path)
+        try:
+            rows = list(check.db.query("SELECT id, sender_id, state FROM inbox"))
+            out = list(check.db.query("SELECT sender_id, state FROM outbox"))
+        finally:
+            check.close()
+        assert len(rows) == 6 and {r["state"] for r in rows} == {"done"}
+        for sender_id, got in (
+            (f"zalo:{uid}", zalo_api.to(uid)),
+            (f"telegram:{chat_id}", telegram_api.to(chat_id)),
+        ):
+            mine = sorted(r["id"] for r in rows if r["sender_id"] == sender_id)
+            # Each message reached Rasa exactly once, and each reply was delivered once.
+            assert sorted(rasa_user_events(own.settings.rasa_url, sender_id)) == mine
+            replies = [r for r in out if r["sender_id"] == sender_id]
+            assert {r["state"] for r in replies} == {"sent"} and len(replies) == len(got)
+    finally:
+        gateway.stop()
+        own.stop()
+        zalo_api.stop()
+        telegram_api.stop()
+
+
+def test_a_burst_of_webhooks_is_committed_together_and_deduplicated(tmp_path):
+    """Acknowledgements queued together share one transaction; replays stay single."""
+    from bot.gateway.database import Database
+
+    database = Database(tmp_path / "db.sqlite")
+
+    async def burst() -> list[list[tuple[int, bool]]]:
+        messages = [[text(f"u{i % 20}", f"m{i % 50}")] for i in range(100)]
+        return await asyncio.gather(*(database.accept(m) for m in messages))
+
+    try:
+        results = asyncio.run(burst())
+        new = [r for (r,) in results if not r[1]]
+        assert len(new) == 50 and len({i for i, _ in new}) == 50
+        assert database.store.db.execute("SELECT COUNT(*) FROM inbox").fetchone()[0] == 50
+    finally:
+        database.close()
