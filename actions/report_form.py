@@ -177,6 +177,11 @@ class ValidateReportForm(FormValidationAction):
     ) -> dict[str, Any]:
         text = clean(str(value or ""))
         answer = latest_text(tracker)
+        if answer.startswith("/") and text.startswith("/"):
+            # A channel's structured message (a shared location) is not a typed place.
+            return {"location": _coordinates(tracker)}
+        if URL_RE.match(text):
+            return {"location": None, "photo": text}  # a photo sent early: keep it
         if tracker.get_slot("requested_slot") == "location" and not answer.startswith("/"):
             # The citizen answered "where?": the whole answer is the place, not just the
             # fragment the entity tagger picked out of it.
@@ -210,6 +215,10 @@ class ValidateReportForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         text = clean(str(value or ""))
+        if text.startswith("/"):
+            return {"description": None}  # a button or a shared location is not a description
+        if URL_RE.match(text):
+            return {"description": None, "photo": text}  # a photo sent early: keep it
         requested = tracker.get_slot("requested_slot") == "description"
         if not requested and not describes_problem(text):
             return {"description": None}  # a bare "I want to report" is not a description
@@ -330,6 +339,14 @@ class ActionConfirmReport(Action):
             ],
         )
         return []
+
+
+def _coordinates(tracker: Tracker) -> str | None:
+    """The place as "lat, long" when the latest message shared valid coordinates."""
+    lat, long = _float(tracker.get_slot("lat")), _float(tracker.get_slot("long"))
+    if lat is None or long is None or not (-90 <= lat <= 90 and -180 <= long <= 180):
+        return None
+    return f"{lat:.6f}, {long:.6f}"
 
 
 def _float(value: Any) -> float | None:

@@ -285,3 +285,29 @@ def test_describing_a_problem_while_asked_for_a_code_starts_a_report(stack, send
     reply = texts(stack.say(sender, "den duong hong o Vy Da"))
     assert "Mã chưa đúng dạng" not in reply
     assert "Đèn chiếu sáng" in reply or "ở đâu" in reply or "mô tả" in reply, reply
+
+
+def test_a_location_shared_at_the_where_question_gives_the_place(stack, sender):
+    assert "ở đâu" in texts(stack.say(sender, "cay xanh bi gay canh"))
+    asked = texts(stack.say(sender, '/report_incident{"lat": 16.4701, "long": 107.5802}'))
+    assert "ảnh" in asked, asked  # the place is known: next comes the photo
+    readback = converse(stack, sender, ["/deny", "/deny"])[-1]
+    code = CODE_RE.search(texts(stack.say(sender, "/affirm"))).group(0)
+    with stack.store() as store:
+        report = store.get_report(code)
+    assert (report["lat"], report["long"]) == (16.4701, 107.5802), readback
+    assert report["address"] == "16.470100, 107.580200"
+
+
+def test_a_photo_sent_before_it_is_asked_for_is_kept(stack, sender):
+    assert "ở đâu" in texts(stack.say(sender, "den duong hong"))
+    again = texts(stack.say(sender, "https://example.com/den-hong.jpg"))
+    assert "ở đâu" in again, again  # still needs the place
+    assert "mô tả" in texts(stack.say(sender, "so 8 Nguyen Trai, phuong Phu Xuan"))
+    readback = texts(stack.say(sender, "den tat ca tuan nay"))
+    assert "Số điện thoại" in readback or "số điện thoại" in readback, readback  # no photo question
+    done = converse(stack, sender, ["/deny"])[-1]
+    assert "https://example.com/den-hong.jpg" in texts(done), done
+    code = CODE_RE.search(texts(stack.say(sender, "/affirm"))).group(0)
+    with stack.store() as store:
+        assert store.get_report(code)["media_url"] == "https://example.com/den-hong.jpg"
