@@ -73,6 +73,7 @@ bench: train
 	.venv/bin/python bench/reports.py
 	.venv/bin/python bench/review.py
 	.venv/bin/python bench/voice.py
+	.venv/bin/python bench/channels.py
 
 clean:
 	rm -rf models var/crossval .pytest_cache
