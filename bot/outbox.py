@@ -69,3 +69,19 @@ def enqueue(
         ],
     )
     return int(cursor.lastrowid)
+
+
+def take_pending(db: sqlite_utils.Database, sender_id: str, at: str) -> list[dict[str, Any]]:
+    """Hand over the recipient's waiting messages (for channels the citizen polls, like the
+    web page) and mark them sent, in one transaction; oldest first."""
+    rows = db.execute(
+        "SELECT id, payload FROM outbox WHERE sender_id = ? AND state = 'pending' ORDER BY id",
+        [sender_id],
+    ).fetchall()
+    if rows:
+        db.execute(
+            f"UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1 "
+            f"WHERE id IN ({', '.join('?' * len(rows))})",
+            [at, *(row[0] for row in rows)],
+        )
+    return [json.loads(row[1]) for row in rows]

@@ -188,3 +188,22 @@ def test_rasa_replies_are_narrowed_to_the_contract():
         {"text": "", "buttons": [], "image": "https://example.com/a.jpg"},
     ]
     assert to_contract({"error": "x"}) == []
+
+
+def test_status_notifications_reach_the_web_page_once(gateway, stack, web_sender):
+    with stack.store() as store:
+        code = store.file_report(
+            service_code="tree",
+            description="Cành cây gãy",
+            channel="web",
+            sender_id=f"web:{web_sender}",
+            address="kiệt 3 Ngự Viên",
+            ward="Phú Xuân",
+        )["service_request_id"]
+        store.set_state(code, "resolved", actor="test", note="Đã dọn cành cây")
+    url = f"{gateway.url}/api/chat/updates"
+    first = httpx.get(url, params={"sender": web_sender}, timeout=10).json()["messages"]
+    assert len(first) == 1 and code in first[0]["text"] and "Đã dọn cành cây" in first[0]["text"]
+    assert len(first[0]["buttons"]) == 5  # the rating stars
+    assert httpx.get(url, params={"sender": web_sender}, timeout=10).json() == {"messages": []}
+    assert httpx.get(url, params={"sender": "bad sender!"}, timeout=10).status_code == 400

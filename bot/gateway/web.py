@@ -241,10 +241,28 @@ def page_response_factory(html: str) -> Callable[[Request], Awaitable[Response]]
     return page
 
 
+async def api_updates(request: Request) -> Response:
+    """``GET /api/chat/updates?sender=…``: report status notifications waiting for this web
+    citizen (the page polls; the web has no push), each handed over once."""
+    from bot import outbox
+    from bot.store import iso, now
+
+    sender = request.query_params.get("sender", "")
+    if not SENDER_RE.fullmatch(sender):
+        return error_response(400, "bad_sender", "sender must be 1–128 of A-Z a-z 0-9 _ . -")
+    store = request.app.state.store
+    with store.transaction() as db:
+        payloads = outbox.take_pending(db, SENDER_PREFIX + sender, iso(now()))
+    if payloads:
+        log.info("web updates delivered", extra={"who": who(sender), "count": len(payloads)})
+    return JSONResponse({"messages": to_contract(payloads)})
+
+
 def routes() -> list[BaseRoute]:
     """``GET /`` and ``POST /api/chat``; the page is read once, when the app is built."""
     page = page_response_factory(PAGE_PATH.read_text(encoding="utf-8"))
     return [
         Route("/", page, methods=["GET", "HEAD"]),
         Route("/api/chat", api_chat, methods=["POST"]),
+        Route("/api/chat/updates", api_updates, methods=["GET"]),
     ]
