@@ -14,6 +14,7 @@ from tests.standins import zalo as zalo_standin
 from tests.standins.gateway import Gateway
 from tests.standins.server import wait_for
 from tests.standins.zalo import ZaloStandin, event, signed
+from voice import synth
 
 CODE_RE = re.compile(r"PA-\d{4}-\d{6}")
 JPEG = b"\xff\xd8\xff\xe0" + b"hue-assist test photo " * 20
@@ -233,6 +234,19 @@ def test_voice_note_gets_a_request_to_type(stack, zalo, gateway):
     voice = {"type": "audio", "payload": {"url": f"{zalo.url}/files/voice.amr"}}
     replies = say(gateway, zalo, uid, event(uid, "user_send_audio", text="", attachments=[voice]))
     assert "nhắn bằng chữ" in "\n".join(replies)
+
+
+@pytest.mark.skipif(synth.missing_tool() is not None, reason="espeak-ng or sox is missing")
+def test_a_spoken_voice_note_is_heard_and_answered(stack, zalo, gateway, tmp_path):
+    note = synth.speak("I want to report a broken street light.", "en-us", tmp_path / "n.wav")
+    zalo.files["note.wav"] = note.read_bytes()
+    uid = user()
+    voice = {"type": "audio", "payload": {"url": f"{zalo.url}/files/note.wav"}}
+    replies = "\n".join(
+        say(gateway, zalo, uid, event(uid, "user_send_audio", text="", attachments=[voice]))
+    )
+    assert "Mình nghe được" in replies and "street light" in replies.lower(), replies
+    assert "ở đâu" in replies or "where" in replies.lower(), replies  # the report form started
 
 
 def test_rate_limit_backs_off_and_no_interaction_is_kept_undeliverable(stack, zalo, gateway):

@@ -28,9 +28,15 @@ from bot.rasa_client import prepare
 log = logging.getLogger("hue_assist.gateway.worker")
 
 VOICE_REPLY = {
-    "text": "Hiện mình chưa nghe được tin nhắn thoại. Bạn vui lòng nhắn bằng chữ nhé. "
-    "(Voice messages are not supported yet: please type your message.)"
+    "text": "Mình chưa nghe rõ tin nhắn thoại của bạn. Bạn vui lòng nhắn bằng chữ nhé. "
+    "(I could not make out your voice message: please type it.)"
 }
+
+
+class NotHeard(RuntimeError):
+    """A voice note that could not be fetched or understood: the citizen is asked to type."""
+
+
 PHOTO_FAILED_REPLY = {
     "text": "Mình không mở được ảnh bạn gửi. Bạn gửi lại giúp mình nhé. "
     "(I could not open your photo: please send it again.)"
@@ -187,8 +193,6 @@ class Worker:
             self._wake.set()
 
     async def _answer(self, row: inbox.InboxRow) -> list[dict[str, Any]]:
-        if row.kind == "audio":
-            return [VOICE_REPLY]
         if row.attempts > 0:
             earlier = await self._from_tracker(row)
             if earlier is not None:
@@ -199,6 +203,8 @@ class Worker:
                 return earlier
         try:
             text = await self._text_for(row)
+        except NotHeard:
+            return [VOICE_REPLY]
         except MediaUnavailable as error:
             if error.permanent:
                 return [PHOTO_FAILED_REPLY]
@@ -218,7 +224,10 @@ class Worker:
             raise Unavailable(f"rasa: {type(error).__name__}") from None
         if response.status_code != 200:
             raise Unavailable(f"rasa: http {response.status_code}")
-        return [reply_of(message) for message in response.json() or []]
+        replies = [reply_of(message) for message in response.json() or []]
+        if row.kind == "audio":  # say what was heard, so a misheard note is noticed
+            replies.insert(0, {"text": f"🎙️ Mình nghe được: “{text}”"})
+        return replies
 
     async def _check_actions(self) -> None:
         """Rasa answers even when the action server is down (losing the action's work)."""
@@ -239,6 +248,24 @@ class Worker:
             raise Unavailable(f"rasa tracker: http {response.status_code}")
         return replies_in_tracker(response.json().get("events") or [], row.id)
 
+    async def _hear(self, row: inbox.InboxRow) -> str:
+        """A voice note through the voice pipeline (in a thread: Whisper is CPU work)."""
+        from voice.notes import transcribe_note
+
+        adapter = self.adapters.get(row.channel)
+        if adapter is None:
+            raise NotHeard(f"no adapter for {row.channel}")
+        try:
+            data = await adapter.fetch_media(row.payload["media"])
+        except MediaUnavailable as error:
+            if not error.permanent:
+                raise
+            raise NotHeard(str(error)) from None
+        text = await asyncio.to_thread(transcribe_note, data)
+        if text is None:
+            raise NotHeard("not understood")
+        return prepare(text)
+
     async def _text_for(self, row: inbox.InboxRow) -> str:
         """What Rasa is told: the channel's shapes become text the conversation reads."""
         payload = row.payload
@@ -255,6 +282,8 @@ class Worker:
             except media.MediaError as error:
                 raise MediaUnavailable(str(error), permanent=True) from None
             return media.url_for(self.public_url, name)
+        if row.kind == "audio":
+            return await self._hear(row)
         if row.kind == "follow":
             return "/greet"
         return prepare(payload.get("text") or "")
