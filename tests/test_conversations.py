@@ -209,14 +209,14 @@ def test_entity_values_keep_the_citizens_own_spelling(stack):
 
 def test_coordinates_from_a_channel_give_the_place(stack, sender):
     reply = stack.say(
-        sender, '/report_incident{"category": "tree", "lat": 16.4637, "long": 107.5909}'
+        sender, '/report_incident{"category": "tree", "lat": 16.4552, "long": 107.5611}'
     )
     assert "mô tả" in texts(reply)  # category and place known: the description is next
     converse(stack, sender, ["cay do chan het duong", "/deny", "/deny"])
     code = CODE_RE.search(texts(stack.say(sender, "/affirm"))).group(0)
     with stack.store() as store:
         report = store.get_report(code)
-    assert (report["lat"], report["long"]) == (16.4637, 107.5909)
+    assert (report["lat"], report["long"]) == (16.4552, 107.5611)
     assert report["service_code"] == "tree"
 
 
