@@ -56,7 +56,7 @@ validate: setup
 	PYTHONPATH=. $(RASA) data validate --data nlu_data --domain domain.yml --config config.yml --fail-on-warnings
 
 crossval: setup
-	PYTHONPATH=. $(RASA) test nlu --nlu nlu_data/nlu --config config.yml --cross-validation --folds 5 --out var/crossval
+	PYTHONPATH=. .venv-rasa/bin/python -m nlu_components.crossval test nlu --nlu nlu_data/nlu --config config.yml --cross-validation --folds 5 --out var/crossval
 
 lint: setup
 	.venv/bin/ruff check .
