@@ -38,6 +38,10 @@ class BadRequest(ValueError):
     """A 400 with a description for the client."""
 
 
+class TooLarge(BadRequest):
+    """A body over the limit: 413."""
+
+
 def _format(request: Request) -> str:
     return request.path_params.get("format", "json")
 
@@ -193,13 +197,13 @@ def _new_report(form: FormData) -> dict[str, Any]:
 async def _form(request: Request) -> FormData:
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > MAX_BODY:
-        raise BadRequest("request body over 64 KB")
+        raise TooLarge("request body over 64 KB")
     kind = request.headers.get("content-type", "")
     if kind.startswith("multipart/"):
         return await request.form(max_files=0, max_fields=100)
     body = await request.body()
     if len(body) > MAX_BODY:
-        raise BadRequest("request body over 64 KB")
+        raise TooLarge("request body over 64 KB")
     text = body.decode("utf-8")  # the spec's forms are UTF-8, whatever the header omits
     if kind.startswith("application/json"):
         data = json.loads(text)
@@ -214,7 +218,7 @@ async def post_request(request: Request) -> Response:
     try:
         form = await _form(request)
     except BadRequest as error:
-        return fmt.error(413 if "64 KB" in str(error) else 400, str(error), out)
+        return fmt.error(413 if isinstance(error, TooLarge) else 400, str(error), out)
     except Exception:  # noqa: BLE001 - any unparsable body is the client's error
         return fmt.error(400, "the body must be form fields (or a JSON object)", out)
     if not _key_ok(request, str(form.get("api_key") or "")):
