@@ -7,8 +7,15 @@ every accepted message was answered exactly once (in the database, in Rasa's tra
 at the stand-in). ``--kill`` kills the gateway with SIGKILL halfway and restarts it; users
 re-send unacknowledged events with the same msg_id, as Zalo does.
 
-    .venv/bin/python bench/channels.py --users 200 --turns 10
-    .venv/bin/python bench/channels.py --users 200 --turns 10 --kill
+``--think S``: a user reads and types for S seconds on average (uniform 0.5–1.5 × S) before
+the next message, as people do. With ``--think 0`` every user sends the next message the
+moment a reply arrives: that measures capacity, and latency is then only queueing (by
+Little's law 200 users with no pause and p95 ≤ 300 ms would need ≥ 667 turns/s). 200 users
+pausing 3 s offer ~60 turns/s, above the 50 the gateway must sustain.
+
+    .venv/bin/python bench/channels.py --users 200 --turns 10 --think 3 --rasa-processes 2
+    .venv/bin/python bench/channels.py --users 200 --turns 10 --think 0 --rasa-direct
+    .venv/bin/python bench/channels.py --users 200 --turns 10 --think 3 --kill
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import collections
 import contextlib
 import json
 import os
+import random
 import shutil
 import sys
 import tempfile
@@ -32,7 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import percentile  # noqa: E402
 from bot import settings as settings_mod  # noqa: E402
-from bot.processes import Supervisor, action_service, free_port, rasa_service  # noqa: E402
+from bot.processes import Supervisor, action_service, free_port, rasa_services  # noqa: E402
+from bot.settings import pick_rasa  # noqa: E402
 from bot.store import Store  # noqa: E402
 from tests.standins import zalo as zalo_standin  # noqa: E402
 from tests.standins.gateway import Gateway  # noqa: E402
@@ -67,9 +76,20 @@ def stats(values_s: list[float]) -> dict[str, float]:
 
 class Load:
     def __init__(
-        self, gateway: Gateway, standin: ZaloStandin, users: int, turns: int, ramp: float
+        self,
+        gateway: Gateway,
+        standin: ZaloStandin,
+        users: int,
+        turns: int,
+        ramp: float,
+        think: float = 0.0,
     ) -> None:
         self.ramp = ramp
+        self.think = think
+        self.random = random.Random(42)
+        self.replied_at: list[float] = []  # when each turn's reply arrived (time.time())
+        self.started_at: list[float] = []  # when each user sent its first message
+        self.finished_at: list[float] = []  # when each user got its last reply
         self.gateway = gateway
         self.standin = standin
         self.users = [f"9{i:05d}{os.getpid()}" for i in range(users)]
@@ -117,7 +137,10 @@ class Load:
 
     async def user(self, client: httpx.AsyncClient, uid: str, delay: float) -> None:
         await asyncio.sleep(delay)  # citizens do not all press "send" in the same millisecond
+        self.started_at.append(time.time())
         for turn in range(self.turns):
+            if turn and self.think > 0:
+                await asyncio.sleep(self.think * self.random.uniform(0.5, 1.5))
             before = self.standin.counts.get(uid, 0)
             arrived = self.arrived[uid]
             arrived.clear()
@@ -127,6 +150,19 @@ class Load:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(arrived.wait(), timeout=1.0)
                 arrived.clear()
+            self.replied_at.append(time.time())
+        self.finished_at.append(time.time())
+
+    def steady(self) -> dict[str, Any]:
+        """Turns per second while every user was chatting (after the last one started,
+        before the first one finished): the rate sustained, without ramp-up and tail."""
+        if not self.started_at or not self.finished_at:
+            return {}
+        start, end = max(self.started_at), min(self.finished_at)
+        if end - start < 1.0:
+            return {"window_s": round(max(0.0, end - start), 1)}
+        count = sum(1 for t in self.replied_at if start <= t < end)
+        return {"window_s": round(end - start, 1), "turns_per_s": round(count / (end - start), 1)}
 
     async def probe(self, client: httpx.AsyncClient) -> None:
         """How long the gateway takes to answer a route that does nothing (404)."""
@@ -164,9 +200,9 @@ async def killer(load: Load, gateway: Gateway, at: int, log: dict[str, Any]) -> 
     log["restarted_after_s"] = round(time.time() - log["killed_at"], 2)
 
 
-async def rasa_direct(rasa_url: str, users: int, turns: int) -> dict[str, Any]:
-    """The same conversations straight to Rasa's REST channel: what Rasa alone sustains
-    on this machine, the ceiling for anything in front of it."""
+async def rasa_direct(rasa_urls: tuple[str, ...], users: int, turns: int) -> dict[str, Any]:
+    """The same conversations straight to Rasa's REST channel, with no pause: what Rasa
+    alone sustains on this machine, the ceiling for anything in front of it."""
     latencies: list[float] = []
 
     async def user(client: httpx.AsyncClient, index: int) -> None:
@@ -174,7 +210,7 @@ async def rasa_direct(rasa_url: str, users: int, turns: int) -> dict[str, Any]:
         for turn in range(turns):
             start = time.perf_counter()
             response = await client.post(
-                f"{rasa_url}/webhooks/rest/webhook",
+                f"{pick_rasa(rasa_urls, sender)}/webhooks/rest/webhook",
                 json={"sender": sender, "message": TURNS[turn % len(TURNS)]},
             )
             response.raise_for_status()
@@ -204,7 +240,7 @@ def wait_drained(db_path: Path, timeout: float = 120) -> None:
         store.close()
 
 
-def verify(load: Load, db_path: Path, rasa_url: str) -> dict[str, Any]:
+def verify(load: Load, db_path: Path, rasa_urls: tuple[str, ...]) -> dict[str, Any]:
     """Exactly once, three ways: inbox/outbox states, Rasa's trackers, the stand-in."""
     store = Store(db_path)
     try:
@@ -245,6 +281,7 @@ def verify(load: Load, db_path: Path, rasa_url: str) -> dict[str, Any]:
                 if sent_at is not None:
                     first_reply.append(min(moments) - sent_at)
                     last_reply.append(max(moments) - sent_at)
+            rasa_url = pick_rasa(rasa_urls, sender_id)
             tracker = client.get(f"{rasa_url}/conversations/{sender_id}/tracker").json()
             ids = collections.Counter(
                 (e.get("metadata") or {}).get("inbox_id")
@@ -273,6 +310,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         env = {
             "HUE_ASSIST_HOME": str(home),
             "RASA_PORT": str(free_port()),
+            "RASA_PROCESSES": str(args.rasa_processes),
             "ACTION_PORT": str(free_port()),
         }
         settings = settings_mod.load({**os.environ, **env})
@@ -281,7 +319,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         gateway = Gateway(
             {
                 **env,
-                "RASA_URL": settings.rasa_url,
+                "RASA_URL": ",".join(settings.rasa_urls),
                 "ACTION_SERVER_URL": settings.action_server_url,
                 "ZALO_APP_ID": zalo_standin.APP_ID,
                 "ZALO_APP_SECRET": zalo_standin.APP_SECRET,
@@ -295,11 +333,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             home / "logs" / "gateway.log",
         )
         try:
-            for service in (action_service(settings), rasa_service(settings, settings.rasa_port)):
+            services = [action_service(settings), *rasa_services(settings)]
+            for service in services:
                 supervisor.start(service)
+            for service in services:
                 supervisor.wait_ready(service, 300)
             gateway.start()
-            load = Load(gateway, standin, args.users, args.turns, args.ramp)
+            ramp = args.ramp if args.ramp is not None else max(2.0, args.think)
+            load = Load(gateway, standin, args.users, args.turns, ramp, args.think)
             kill_log: dict[str, Any] = {}
 
             async def main() -> float:
@@ -313,7 +354,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             elapsed = asyncio.run(main())
             wait_drained(settings.db_path)
             direct = (
-                asyncio.run(rasa_direct(settings.rasa_url, args.users, args.turns))
+                asyncio.run(rasa_direct(settings.rasa_urls, args.users, args.turns))
                 if args.rasa_direct
                 else None
             )
@@ -321,14 +362,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "users": args.users,
                 "turns_per_user": args.turns,
                 "kill": args.kill,
-                "ramp_s": args.ramp,
+                "rasa_processes": args.rasa_processes,
+                "think_s": args.think,
+                "ramp_s": ramp,
                 "elapsed_s": round(elapsed, 1),
                 "turns_per_s": round(len(load.accepted) / elapsed, 1),
+                "steady": load.steady(),
                 "webhook_ack": stats(load.acks),
                 "noop_route_baseline": stats(load.baseline),
                 "webhook_retries": load.retries,
                 **kill_log,
-                **verify(load, settings.db_path, settings.rasa_url),
+                **verify(load, settings.db_path, settings.rasa_urls),
                 "cpus": os.cpu_count(),
             }
             if direct is not None:
@@ -348,7 +392,15 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=10)
     parser.add_argument("--workers", type=int, default=32, help="GATEWAY_WORKERS")
     parser.add_argument("--kill", action="store_true", help="kill -9 the gateway halfway")
-    parser.add_argument("--ramp", type=float, default=2.0, help="seconds to start all users")
+    parser.add_argument(
+        "--ramp", type=float, help="seconds to start all users (default: max(2, --think))"
+    )
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="mean seconds a user pauses between messages"
+    )
+    parser.add_argument(
+        "--rasa-processes", type=int, default=2, help="Rasa servers (RASA_PROCESSES)"
+    )
     parser.add_argument(
         "--rasa-direct", action="store_true", help="then the same load straight to Rasa"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,11 @@ class Settings:
     gateway_port: int
     hotline: str = "19001075"
     open311_api_keys: tuple[str, ...] = ()
+    rasa_urls: tuple[str, ...] = ()
+
+    def rasa_for(self, sender_id: str) -> str:
+        """The Rasa server that holds this conversation (see ``pick_rasa``)."""
+        return pick_rasa(self.rasa_urls or (self.rasa_url,), sender_id)
 
     @property
     def db_path(self) -> Path:
@@ -46,16 +52,40 @@ class Settings:
         return Path(os.environ.get("RASA_BIN", project_root() / ".venv-rasa" / "bin" / "rasa"))
 
 
+def pick_rasa(urls: tuple[str, ...] | list[str], sender_id: str) -> str:
+    """One of several Rasa servers, always the same for one sender id.
+
+    Each Rasa process keeps its own conversation locks and its recent trackers in memory,
+    so all of a citizen's turns must reach the same one. A stable hash (not Python's
+    ``hash``, which changes per process) picks it.
+    """
+    if len(urls) == 1:
+        return urls[0]
+    digest = hashlib.blake2b(sender_id.encode("utf-8"), digest_size=8).digest()
+    return urls[int.from_bytes(digest, "big") % len(urls)]
+
+
+def rasa_urls(env: dict[str, str], rasa_port: int) -> tuple[str, ...]:
+    """``RASA_URL`` (comma-separated for several servers), else ``RASA_PROCESSES`` local ones."""
+    explicit = [url.strip().rstrip("/") for url in env.get("RASA_URL", "").split(",")]
+    if any(explicit):
+        return tuple(url for url in explicit if url)
+    processes = max(1, int(env.get("RASA_PROCESSES") or "1"))
+    return tuple(f"http://127.0.0.1:{rasa_port + i}" for i in range(processes))
+
+
 def load(env: dict[str, str] | None = None) -> Settings:
     """Build settings from ``env`` (default: the process environment)."""
     env = dict(os.environ if env is None else env)
     home = Path(env.get("HUE_ASSIST_HOME") or project_root() / "var")
     rasa_port = int(env.get("RASA_PORT", "5005"))
     action_port = int(env.get("ACTION_PORT", "5055"))
+    urls = rasa_urls(env, rasa_port)
     return Settings(
         home=home.resolve(),
-        rasa_url=(env.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}").rstrip("/"),
-        rasa_url_explicit=bool(env.get("RASA_URL")),
+        rasa_url=urls[0],
+        rasa_urls=urls,
+        rasa_url_explicit=bool(env.get("RASA_URL", "").strip(", ")),
         action_server_url=env.get("ACTION_SERVER_URL") or f"http://127.0.0.1:{action_port}/webhook",
         rasa_port=rasa_port,
         action_port=action_port,

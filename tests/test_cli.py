@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -108,13 +109,27 @@ def processes_with(fragment: str) -> list[int]:
     return pids
 
 
-def start_up(tmp_path: Path) -> tuple[subprocess.Popen, dict[str, str]]:
+def two_free_ports() -> int:
+    """A free port whose next one is free too (a second Rasa process listens there)."""
+    while True:
+        port = free_port()
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+
+
+def start_up(
+    tmp_path: Path, extra: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, dict[str, str]]:
     ports = {
-        "RASA_PORT": str(free_port()),
+        "RASA_PORT": str(two_free_ports()),
         "ACTION_PORT": str(free_port()),
         "GATEWAY_PORT": str(free_port()),
     }
-    env = {**os.environ, **ports, "HUE_ASSIST_HOME": str(tmp_path)}
+    env = {**os.environ, **ports, "HUE_ASSIST_HOME": str(tmp_path), **(extra or {})}
     env.pop("RASA_URL", None)
     proc = subprocess.Popen(
         [HUE_ASSIST, "up"],
@@ -139,17 +154,28 @@ def start_up(tmp_path: Path) -> tuple[subprocess.Popen, dict[str, str]]:
 
 @pytest.mark.slow
 def test_up_starts_everything_and_ctrl_c_leaves_no_process(trained_model, tmp_path):
-    proc, ports = start_up(tmp_path)
-    rasa_flag = f"-p {ports['RASA_PORT']}"
+    """With RASA_PROCESSES=2: two Rasa servers, each citizen's conversation on one of them."""
+    proc, ports = start_up(tmp_path, {"RASA_PROCESSES": "2"})
+    rasa_flags = [f"-p {ports['RASA_PORT']}", f"-p {int(ports['RASA_PORT']) + 1}"]
     action_flag = f"-p {ports['ACTION_PORT']}"
-    assert processes_with(rasa_flag) and processes_with(action_flag)
-    health = httpx.get(f"http://127.0.0.1:{ports['GATEWAY_PORT']}/healthz", timeout=10).json()
+    assert all(processes_with(flag) for flag in rasa_flags) and processes_with(action_flag)
+    gateway = f"http://127.0.0.1:{ports['GATEWAY_PORT']}"
+    health = httpx.get(f"{gateway}/healthz", timeout=10).json()
     assert health["status"] == "ok", health
+    assert health["checks"]["rasa"] == health["checks"]["rasa-2"] == "ok"
+    for user in range(6):  # spread over both servers; each conversation stays on its own
+        chat = {"sender": f"up-{user}", "message": "toi muon phan anh"}
+        first = httpx.post(f"{gateway}/api/chat", json=chat, timeout=60).json()
+        assert "loại sự cố" in first["messages"][0]["text"]
+        chat["message"] = "den duong bi hong"
+        second = httpx.post(f"{gateway}/api/chat", json=chat, timeout=60).json()
+        assert "ở đâu" in " ".join(m["text"] for m in second["messages"])
     proc.send_signal(signal.SIGINT)
     output = proc.communicate(timeout=60)[0]
     assert proc.returncode == 0, output
     assert "all stopped" in output
-    assert processes_with(rasa_flag) == [] and processes_with(action_flag) == []
+    assert all(processes_with(flag) == [] for flag in rasa_flags)
+    assert processes_with(action_flag) == []
     with pytest.raises(httpx.TransportError):
         httpx.get(f"http://127.0.0.1:{ports['GATEWAY_PORT']}/healthz", timeout=2)
 

@@ -311,3 +311,18 @@ def test_a_photo_sent_before_it_is_asked_for_is_kept(stack, sender):
     code = CODE_RE.search(texts(stack.say(sender, "/affirm"))).group(0)
     with stack.store() as store:
         assert store.get_report(code)["media_url"] == "https://example.com/den-hong.jpg"
+
+
+def test_a_button_payload_is_read_as_written_and_an_unknown_one_is_not(stack):
+    """Buttons skip the NLU pipeline (nlu_components/server.py); nothing else changes."""
+    parsed = stack.rasa.parse('/report_incident{"lat": 16.46, "long": 107.59}')
+    assert parsed["intent"]["name"] == "report_incident"
+    assert parsed["intent"]["confidence"] == 1.0
+    assert [i["name"] for i in parsed["intent_ranking"]] == ["report_incident"]
+    assert {(e["entity"], e["value"]) for e in parsed["entities"]} == {
+        ("lat", 16.46),
+        ("long", 107.59),
+    }
+    unknown = stack.rasa.parse("/no_such_intent")  # not in the domain: the pipeline reads it
+    assert unknown["intent"]["name"] != "no_such_intent"
+    assert len(unknown["intent_ranking"]) > 1

@@ -15,7 +15,7 @@ from bot.processes import (
     Supervisor,
     action_service,
     gateway_service,
-    rasa_service,
+    rasa_services,
     voice_service,
 )
 
@@ -62,17 +62,20 @@ def up(
     signal.signal(signal.SIGINT, _raise_stop)
     code = 0
     try:
-        services = (
-            action_service(settings),
-            rasa_service(settings, settings.rasa_port),
-            gateway_service(settings),
-            voice_service(settings),
+        # Services in a group start together (several Rasa processes load side by side).
+        groups = (
+            [action_service(settings)],
+            rasa_services(settings),
+            [gateway_service(settings)],
+            [voice_service(settings)],
         )
-        for service in services:
-            supervisor.start(service)
-            typer.echo(f"starting {service.name} … (log: {service.log_path})")
-            supervisor.wait_ready(service, startup_timeout)
-            typer.echo(f"  {service.name:8} ready at {service.url}")
+        for group in groups:
+            for service in group:
+                supervisor.start(service)
+                typer.echo(f"starting {service.name} … (log: {service.log_path})")
+            for service in group:
+                supervisor.wait_ready(service, startup_timeout)
+                typer.echo(f"  {service.name:8} ready at {service.url}")
         typer.echo(
             f"hue-assist is up. Web chat: http://127.0.0.1:{settings.gateway_port}/ ; "
             "terminal: `hue-assist chat`. Ctrl-C stops everything."

@@ -16,11 +16,14 @@ async def healthz(request: Request) -> JSONResponse:
         checks["database"] = "ok"
     except Exception as error:  # noqa: BLE001 - report any database failure as degraded
         checks["database"] = f"error: {type(error).__name__}"
+    rasa = settings.rasa_urls or (settings.rasa_url,)
+    targets = [
+        ("rasa" if index == 0 else f"rasa-{index + 1}", f"{url}/status")
+        for index, url in enumerate(rasa)
+    ]
+    targets.append(("actions", settings.action_server_url.rsplit("/webhook", 1)[0] + "/health"))
     async with httpx.AsyncClient(timeout=1.5) as client:
-        for name, url in (
-            ("rasa", f"{settings.rasa_url}/status"),
-            ("actions", settings.action_server_url.rsplit("/webhook", 1)[0] + "/health"),
-        ):
+        for name, url in targets:
             try:
                 response = await client.get(url)
                 checks[name] = (

@@ -165,8 +165,9 @@ def who(sender: str) -> str:
 async def converse(request: Request, chat: ChatRequest) -> list[dict[str, Any]]:
     """The assistant's answer to one web message (the part a channel inbox may replace)."""
     settings = request.app.state.settings
+    sender = SENDER_PREFIX + chat.sender
     replies = await ask_rasa(
-        request.app.state.http, settings.rasa_url, SENDER_PREFIX + chat.sender, chat.message
+        request.app.state.http, settings.rasa_for(sender), sender, chat.message
     )
     return to_contract(replies)
 

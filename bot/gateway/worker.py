@@ -14,7 +14,7 @@ import contextlib
 import json
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -24,6 +24,7 @@ from bot.channels.base import ChannelAdapter, MediaUnavailable
 from bot.gateway import inbox
 from bot.gateway.database import Database
 from bot.rasa_client import prepare
+from bot.settings import pick_rasa
 
 log = logging.getLogger("hue_assist.gateway.worker")
 
@@ -31,6 +32,9 @@ VOICE_REPLY = {
     "text": "Mình chưa nghe rõ tin nhắn thoại của bạn. Bạn vui lòng nhắn bằng chữ nhé. "
     "(I could not make out your voice message: please type it.)"
 }
+
+
+ACTIONS_OK_FOR = 1.0  # seconds a healthy action server check is trusted
 
 
 class NotHeard(RuntimeError):
@@ -97,7 +101,7 @@ class Worker:
     def __init__(
         self,
         database: Database,
-        rasa_url: str,
+        rasa_urls: Sequence[str],
         action_server_url: str,
         adapters: Mapping[str, ChannelAdapter],
         home: Any,
@@ -107,7 +111,7 @@ class Worker:
     ) -> None:
         self.database = database
         self.on_done = on_done
-        self.rasa_url = rasa_url.rstrip("/")
+        self.rasa_urls = tuple(url.rstrip("/") for url in rasa_urls)
         self.actions_health = action_server_url.rsplit("/webhook", 1)[0] + "/health"
         self.adapters = adapters
         self.home = home
@@ -123,6 +127,7 @@ class Worker:
         self.last_error: str | None = None
         self._failures = 0  # consecutive Rasa/action server failures
         self._paused_until = 0.0  # loop.time() before which nothing is handed to Rasa
+        self._actions_ok_at = -ACTIONS_OK_FOR  # loop.time() of the last healthy check
 
     def wake(self) -> None:
         self._wake.set()
@@ -171,6 +176,7 @@ class Worker:
         except Unavailable as error:
             delay = retry_delay(row.attempts + 1)
             if error.shared:
+                self._actions_ok_at = -ACTIONS_OK_FOR  # check again before the next one
                 self.last_error = str(error)
                 self._failures += 1
                 delay = retry_delay(self._failures, base=0.25, cap=5.0)
@@ -219,7 +225,7 @@ class Worker:
             "metadata": {"inbox_id": row.id, "channel": row.channel},
         }
         try:
-            response = await self.http.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body)
+            response = await self.http.post(f"{self._rasa(row)}/webhooks/rest/webhook", json=body)
         except httpx.TransportError as error:
             raise Unavailable(f"rasa: {type(error).__name__}") from None
         if response.status_code != 200:
@@ -229,17 +235,29 @@ class Worker:
             replies.insert(0, {"text": f"🎙️ Mình nghe được: “{text}”"})
         return replies
 
+    def _rasa(self, row: inbox.InboxRow) -> str:
+        """The Rasa process that holds this citizen's conversation."""
+        return pick_rasa(self.rasa_urls, row.sender_id)
+
     async def _check_actions(self) -> None:
-        """Rasa answers even when the action server is down (losing the action's work)."""
+        """Rasa answers even when the action server is down (losing the action's work).
+
+        A success is trusted for ``ACTIONS_OK_FOR`` seconds: asking before every message
+        cost the gateway as much as the message itself under load.
+        """
+        now = asyncio.get_running_loop().time()
+        if now - self._actions_ok_at < ACTIONS_OK_FOR:
+            return
         try:
             response = await self.http.get(self.actions_health, timeout=3.0)
         except httpx.TransportError as error:
             raise Unavailable(f"action server: {type(error).__name__}") from None
         if response.status_code != 200:
             raise Unavailable(f"action server: http {response.status_code}")
+        self._actions_ok_at = now
 
     async def _from_tracker(self, row: inbox.InboxRow) -> list[dict[str, Any]] | None:
-        url = f"{self.rasa_url}/conversations/{row.sender_id}/tracker"
+        url = f"{self._rasa(row)}/conversations/{row.sender_id}/tracker"
         try:
             response = await self.http.get(url, params={"include_events": "ALL"})
         except httpx.TransportError as error:
