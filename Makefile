@@ -73,7 +73,8 @@ bench: train
 	.venv/bin/python bench/reports.py
 	.venv/bin/python bench/review.py
 	.venv/bin/python bench/voice.py
-	.venv/bin/python bench/channels.py
+	.venv/bin/python bench/channels.py --think 3.8
+	.venv/bin/python bench/channels.py --think 0 --rasa-direct
 
 clean:
 	rm -rf models var/crossval .pytest_cache

@@ -46,8 +46,9 @@ def text(user: str, msg_id: str, body: str = "xin chao") -> Incoming:
 
 
 def test_channels_migration_is_applied(store):
-    assert "channels-1" in schema.applied(store.db)
+    assert {"channels-1", "channels-2"} <= set(schema.applied(store.db))
     assert {"inbox", "channel_tokens"} <= set(store.db.table_names())
+    assert "failures" in store.db["inbox"].columns_dict
     assert "sending_since" in store.db["outbox"].columns_dict
 
 
@@ -379,3 +380,92 @@ def test_a_burst_of_webhooks_is_committed_together_and_deduplicated(tmp_path):
         assert database.store.db.execute("SELECT COUNT(*) FROM inbox").fetchone()[0] == 50
     finally:
         database.close()
+
+
+# -- a message that keeps failing is set aside, and the citizen told ---------------------
+
+
+class BrokenRasa:
+    """Answers like Rasa, except the REST webhook: 200 with a body that is not JSON (a proxy's
+    error page, say), until ``healed``. Also stands in for the action server's /health."""
+
+    def __init__(self) -> None:
+        from starlette.applications import Starlette
+        from starlette.responses import JSONResponse, PlainTextResponse
+        from starlette.routing import Route
+
+        from tests.standins.server import ThreadServer
+
+        self.healed = False
+        self.calls = 0
+
+        async def webhook(request) -> PlainTextResponse | JSONResponse:
+            self.calls += 1
+            if self.healed:
+                body = await request.json()
+                return JSONResponse([{"recipient_id": body["sender"], "text": "đã nhận"}])
+            return PlainTextResponse("<html>502 Bad Gateway</html>")
+
+        async def ok(request) -> JSONResponse:
+            return JSONResponse({"events": [], "model_file": "x"})
+
+        routes = [
+            Route("/webhooks/rest/webhook", webhook, methods=["POST"]),
+            Route("/conversations/{sender}/tracker", ok),
+            Route("/status", ok),
+            Route("/health", ok),
+        ]
+        self.server = ThreadServer(Starlette(routes=routes))
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+
+def test_a_message_that_keeps_failing_is_set_aside_and_the_citizen_told(tmp_path):
+    rasa = BrokenRasa()
+    rasa.server.start()
+    zalo_api = ZaloStandin().start()
+    home = tmp_path / "home"
+    env = {
+        "HUE_ASSIST_HOME": str(home),
+        "RASA_URL": rasa.url,
+        "ACTION_SERVER_URL": f"{rasa.url}/webhook",
+        "GATEWAY_PORT": str(free_port()),
+        "ZALO_APP_ID": zalo_standin.APP_ID,
+        "ZALO_APP_SECRET": zalo_standin.APP_SECRET,
+        "ZALO_OA_SECRET_KEY": zalo_standin.OA_SECRET_KEY,
+        "ZALO_ACCESS_TOKEN": "access-0",
+        "ZALO_REFRESH_TOKEN": "refresh-0",
+        "ZALO_API_BASE": zalo_api.url,
+        "ZALO_OAUTH_BASE": zalo_api.url,
+    }
+    gateway = Gateway(env, home / "logs" / "gateway.log")
+    uid = f"{uuid.uuid4().int % 10**18}"
+
+    def send(body: str) -> None:
+        raw, headers = signed(event(uid, text=body))
+        response = httpx.post(f"{gateway.url}/webhooks/zalo", content=raw, headers=headers)
+        assert response.status_code == 200
+
+    try:
+        gateway.start()
+        send("xin chao")
+        wait_for(lambda: zalo_api.to(uid), timeout=90)
+        assert "19001075" in zalo_api.texts_to(uid)[0]
+        assert rasa.calls == worker.MAX_FAILURES  # tried a few times, not for ever
+        health = httpx.get(f"{gateway.url}/healthz", timeout=10).json()
+        assert health["inbox"]["failed"] == 1 and health["inbox"]["pending"] == 0
+        with Store(home / "hue-assist.db") as check:
+            row = next(check.db.query("SELECT state, failures, last_error, payload FROM inbox"))
+        assert row["state"] == "failed" and row["failures"] == worker.MAX_FAILURES
+        assert "JSONDecodeError" in row["last_error"] and "xin chao" in row["payload"]  # kept
+
+        rasa.healed = True  # the citizen's next message is not held up behind the failed one
+        send("toi muon hoi")
+        wait_for(lambda: len(zalo_api.to(uid)) == 2, timeout=30)
+        assert zalo_api.texts_to(uid)[1] == "đã nhận"
+    finally:
+        gateway.stop()
+        zalo_api.stop()
+        rasa.server.stop()

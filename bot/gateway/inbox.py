@@ -38,6 +38,7 @@ class InboxRow:
     kind: str
     payload: dict[str, Any]
     attempts: int
+    failures: int = 0
 
     @property
     def user_id(self) -> str:
@@ -81,7 +82,7 @@ def due(db: sqlite_utils.Database, busy: set[str], limit: int) -> list[InboxRow]
     """
     rows = db.execute(
         "SELECT i.id, i.channel, i.channel_msg_id, i.sender_id, i.kind, i.payload, i.attempts,"
-        " i.next_attempt_at FROM inbox i JOIN (SELECT MIN(id) AS id FROM inbox"
+        " i.next_attempt_at, i.failures FROM inbox i JOIN (SELECT MIN(id) AS id FROM inbox"
         " WHERE state = 'pending' GROUP BY sender_id) f ON f.id = i.id ORDER BY i.id"
     ).fetchall()
     now = stamp()
@@ -89,7 +90,9 @@ def due(db: sqlite_utils.Database, busy: set[str], limit: int) -> list[InboxRow]
     for row in rows:
         if row[3] in busy or row[7] > now:
             continue
-        picked.append(InboxRow(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6]))
+        picked.append(
+            InboxRow(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), row[6], row[8])
+        )
         if len(picked) >= limit:
             break
     return picked
@@ -125,11 +128,32 @@ def postpone(db: sqlite_utils.Database, inbox_id: int, error: str, delay: float)
     )
 
 
-def fail(db: sqlite_utils.Database, inbox_id: int, error: str) -> None:
+def postpone_failed(db: sqlite_utils.Database, inbox_id: int, error: str, delay: float) -> None:
+    """An unexpected error: try again later, and count it (see ``give_up``)."""
     db.execute(
-        "UPDATE inbox SET state = 'failed', done_at = ?, last_error = ? WHERE id = ?",
-        [stamp(), error[:500], inbox_id],
+        "UPDATE inbox SET next_attempt_at = ?, last_error = ?, failures = failures + 1"
+        " WHERE id = ? AND state = 'pending'",
+        [later(delay), error[:500], inbox_id],
     )
+
+
+def give_up(
+    db: sqlite_utils.Database, row: InboxRow, error: str, reply: dict[str, Any]
+) -> list[int]:
+    """Set the message aside as 'failed' (kept, with its error) and tell the citizen.
+
+    The citizen's later messages are then served; an operator finds the failed ones in
+    ``/healthz`` (``inbox.failed``) and in the inbox table.
+    """
+    at = stamp()
+    changed = db.execute(
+        "UPDATE inbox SET state = 'failed', done_at = ?, last_error = ?, failures = failures + 1"
+        " WHERE id = ? AND state = 'pending'",
+        [at, error[:500], row.id],
+    ).rowcount
+    if not changed:
+        return []
+    return [outbox.enqueue(db, row.sender_id, reply, kind="reply", at=at, inbox_id=row.id)]
 
 
 def backlog(db: sqlite_utils.Database) -> dict[str, Any]:

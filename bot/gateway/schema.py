@@ -1,6 +1,6 @@
 """The channels' tables: the inbox, the channel tokens, and the outbox's delivery columns.
 
-Applied by ``bot.schema`` with every other area's migrations (named ``channels-1``).
+Applied by ``bot.schema`` with every other area's migrations (named ``channels-1``, ``-2``).
 """
 
 from __future__ import annotations
@@ -42,4 +42,11 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX outbox_recipient_state ON outbox (state, sender_id, id)")
 
 
-MIGRATIONS = (("channels-1", _migration_1),)
+def _migration_2(db: sqlite_utils.Database) -> None:
+    # Unexpected errors while serving a message (not Rasa being down): after a few, the
+    # message is set aside as 'failed' and the citizen told, so it cannot hold up the
+    # citizen's later messages for ever.
+    db.execute("ALTER TABLE inbox ADD COLUMN failures INTEGER NOT NULL DEFAULT 0")
+
+
+MIGRATIONS = (("channels-1", _migration_1), ("channels-2", _migration_2))

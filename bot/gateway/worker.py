@@ -35,6 +35,13 @@ VOICE_REPLY = {
 
 
 ACTIONS_OK_FOR = 1.0  # seconds a healthy action server check is trusted
+MAX_FAILURES = 5  # unexpected errors on one message before it is set aside (~15 s)
+
+FAILED_REPLY = {
+    "text": "Xin lỗi, mình chưa xử lý được tin nhắn này. Bạn gửi lại theo cách khác, hoặc gọi "
+    "tổng đài 19001075 nhé. (Sorry, I could not handle this message: please rephrase it, "
+    "or call 19001075.)"
+}
 
 
 class NotHeard(RuntimeError):
@@ -188,15 +195,27 @@ class Worker:
                 extra={"channel": row.channel, "event": "postponed", "id": row.id},
             )
         except Exception as error:  # noqa: BLE001 - one bad message must not stop the others
-            log.exception(
-                "message failed", extra={"channel": row.channel, "event": "failed", "id": row.id}
-            )
-            await self.database.write(
-                inbox.postpone, row.id, repr(error), retry_delay(row.attempts + 3)
-            )
+            await self._failed(row, error)
         finally:
             self._busy.discard(row.sender_id)
             self._wake.set()
+
+    async def _failed(self, row: inbox.InboxRow, error: Exception) -> None:
+        """An unexpected error (a bug, a malformed answer): retry a few times, then give up.
+
+        Giving up keeps the message (state 'failed', with the error) and tells the citizen,
+        so one bad message does not hold up the citizen's later ones for ever.
+        """
+        extra = {"channel": row.channel, "id": row.id, "failures": row.failures + 1}
+        if row.failures + 1 >= MAX_FAILURES:
+            log.error("message set aside: %r", error, extra={**extra, "event": "gave_up"})
+            queued = await self.database.write(inbox.give_up, row, repr(error), FAILED_REPLY)
+            if queued and self.on_done is not None:
+                self.on_done()
+            return
+        log.exception("message failed", extra={**extra, "event": "failed"})
+        delay = retry_delay(row.failures + 1, base=1.0)
+        await self.database.write(inbox.postpone_failed, row.id, repr(error), delay)
 
     async def _answer(self, row: inbox.InboxRow) -> list[dict[str, Any]]:
         if row.attempts > 0:
