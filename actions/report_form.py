@@ -154,9 +154,24 @@ class ValidateReportForm(FormValidationAction):
             return {slot: None}
         return {slot: previous_value(tracker, slot)}
 
+    @staticmethod
+    def _given_earlier(slot: str, tracker: Tracker) -> Any:
+        """The citizen's earlier value of a field the form is not asking for now, if any.
+
+        The entity tagger also finds places and kinds of problem in answers to other
+        questions ("ổ gà rất sâu, xe máy dễ té ngã" tagged as a place): such a value must
+        not replace what the citizen gave. Corrections go through the read-back.
+        """
+        requested = tracker.get_slot("requested_slot")
+        if requested in (None, slot) or latest_text(tracker).startswith("/"):
+            return None
+        return previous_value(tracker, slot)
+
     async def validate_category(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
+        if earlier := self._given_earlier("category", tracker):
+            return {"category": earlier}
         code = categories.match(str(value)) if value else None
         if code is None and tracker.get_slot("requested_slot") == "category":
             code = categories.match(latest_text(tracker))
@@ -175,6 +190,8 @@ class ValidateReportForm(FormValidationAction):
     async def validate_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
+        if earlier := self._given_earlier("location", tracker):
+            return {"location": earlier, "ward": previous_value(tracker, "ward")}
         text = clean(str(value or ""))
         answer = latest_text(tracker)
         if answer.startswith("/") and text.startswith("/"):
