@@ -3,16 +3,22 @@ the real Rasa and action server, replies delivered to a stand-in of Zalo's OpenA
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
+from bot.channels.zalo import media_url_refused
 from tests.standins import zalo as zalo_standin
 from tests.standins.gateway import Gateway
-from tests.standins.server import wait_for
+from tests.standins.server import ThreadServer, wait_for
 from tests.standins.zalo import ZaloStandin, event, signed
 from voice import synth
 
@@ -283,3 +289,47 @@ def test_unknown_and_receipt_events_are_acknowledged_only(stack, gateway):
     seen = {**event(uid, "user_seen_message", msg_ids=["a"]), "message": {"msg_ids": ["a"]}}
     response = post(gateway, seen)
     assert response.status_code == 200 and response.json()["accepted"] == 0
+
+
+def test_a_photo_address_inside_the_network_or_too_large_is_not_fetched(stack, zalo, gateway):
+    """A signed event names the photo's URL; only public https (or the configured Zalo API
+    host) is fetched, and at most 10 MB. The citizen is asked to send the photo again."""
+    hits: list[str] = []
+
+    async def inside(request: Request) -> Response:
+        hits.append(request.url.path)
+        return Response(JPEG, media_type="image/jpeg")
+
+    internal = ThreadServer(Starlette(routes=[Route("/{path:path}", inside)])).start()
+    zalo.files["huge.jpg"] = JPEG + b"\0" * (10 * 1024 * 1024)
+    try:
+        for url in (
+            f"{internal.url}/admin.jpg",  # plain http, another host
+            f"https://127.0.0.1:{internal.port}/admin.jpg",  # https, but loopback
+            f"{zalo.url}/files/huge.jpg",  # the Zalo host, but over 10 MB
+        ):
+            uid = user()
+            photo = {"type": "image", "payload": {"url": url, "thumbnail": ""}}
+            replies = say(gateway, zalo, uid, event(uid, "user_send_image", attachments=[photo]))
+            assert "không mở được ảnh" in "\n".join(replies), (url, replies)
+        assert hits == []  # the internal server was never asked
+    finally:
+        internal.stop()
+        zalo.files.pop("huge.jpg", None)
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("https://8.8.8.8/photo.jpg", None),  # a public address (a literal: no DNS needed)
+        ("http://8.8.8.8/photo.jpg", "not an https address"),
+        ("file:///etc/passwd", "not an https address"),
+        ("https://10.0.0.5/photo.jpg", "not a public address"),
+        ("https://169.254.169.254/latest/meta-data", "not a public address"),
+        ("https://[::1]/photo.jpg", "not a public address"),
+        ("https://localhost/photo.jpg", "not a public address"),
+        ("http://127.0.0.1:9999/files/a.jpg", None),  # the configured API host itself
+    ],
+)
+def test_media_addresses(url, refused):
+    assert asyncio.run(media_url_refused(url, "http://127.0.0.1:9999")) == refused

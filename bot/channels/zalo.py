@@ -13,13 +13,17 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
+from bot import media
 from bot.channels import tokens
 from bot.channels.base import Delivery, MediaUnavailable, split_text
 from bot.channels.config import ChannelConfig
@@ -36,6 +40,7 @@ TOKEN_ERRORS = {-216, -220}  # access token invalid / expired: refresh, then ret
 RATE_LIMITED = {-32}
 NO_INTERACTION = {-230, -232, -213}  # no interaction in 7 days / not a follower: keep, stop
 PERMANENT = {-201}  # invalid parameters: retrying the same request cannot help
+MAX_REDIRECTS = 3
 
 
 class ZaloError(RuntimeError):
@@ -239,13 +244,68 @@ class ZaloAdapter:
         return Delivery.sent()
 
     async def fetch_media(self, reference: str) -> bytes:
-        """A photo from Zalo's CDN (the event's ``payload.url``)."""
-        try:
-            response = await self.client.http.get(reference, follow_redirects=True)
-        except httpx.HTTPError as error:
-            raise MediaUnavailable(type(error).__name__) from None
-        if response.status_code >= 500:
-            raise MediaUnavailable(f"http {response.status_code}")
-        if response.status_code != 200:
-            raise MediaUnavailable(f"http {response.status_code}", permanent=True)
-        return response.content
+        """A photo or voice note from Zalo's CDN (the event's ``payload.url``).
+
+        Only public https addresses are fetched (or the configured API host: a stand-in in
+        tests), each redirect checked again, and at most ``media.MAX_BYTES``: a leaked OA key
+        must not turn the gateway into a way into the city's network or its memory.
+        """
+        url = reference
+        for _ in range(MAX_REDIRECTS + 1):
+            await self._check_media_url(url)
+            try:
+                async with self.client.http.stream("GET", url) as response:
+                    if response.is_redirect and "location" in response.headers:
+                        url = str(response.url.join(response.headers["location"]))
+                        continue
+                    if response.status_code >= 500:
+                        raise MediaUnavailable(f"http {response.status_code}")
+                    if response.status_code != 200:
+                        raise MediaUnavailable(f"http {response.status_code}", permanent=True)
+                    return await _read_capped(response, media.MAX_BYTES)
+            except httpx.HTTPError as error:
+                raise MediaUnavailable(type(error).__name__) from None
+        raise MediaUnavailable("too many redirects", permanent=True)
+
+    async def _check_media_url(self, url: str) -> None:
+        reason = await media_url_refused(url, self.client.config.zalo_api_base)
+        if reason is not None:
+            log.warning(
+                "media address refused: %s",
+                reason,
+                extra={"channel": CHANNEL, "event": "media_refused"},
+            )
+            raise MediaUnavailable(f"address refused: {reason}", permanent=True)
+
+
+async def media_url_refused(url: str, api_base: str) -> str | None:
+    """Why the gateway must not fetch ``url``, or None when it may."""
+    parts, base = urlsplit(url), urlsplit(api_base)
+    if (parts.scheme, parts.netloc) == (base.scheme, base.netloc):
+        return None  # the configured Zalo API host itself
+    if parts.scheme != "https" or not parts.hostname:
+        return "not an https address"
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            parts.hostname, parts.port or 443, type=socket.SOCK_STREAM
+        )
+    except OSError:
+        return "host not found"
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if not address.is_global:
+            return "not a public address"
+    return None
+
+
+async def _read_capped(response: httpx.Response, limit: int) -> bytes:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise MediaUnavailable(f"file over {limit // (1024 * 1024)} MB", permanent=True)
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise MediaUnavailable(f"file over {limit // (1024 * 1024)} MB", permanent=True)
+        chunks.append(chunk)
+    return b"".join(chunks)
