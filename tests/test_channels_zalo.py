@@ -40,13 +40,7 @@ def zalo_env(stack, standin: ZaloStandin) -> dict[str, str]:
         **stack.env,
         "RASA_URL": stack.rasa_url,
         "ACTION_SERVER_URL": stack.settings.action_server_url,
-        "ZALO_APP_ID": zalo_standin.APP_ID,
-        "ZALO_APP_SECRET": zalo_standin.APP_SECRET,
-        "ZALO_OA_SECRET_KEY": zalo_standin.OA_SECRET_KEY,
-        "ZALO_ACCESS_TOKEN": "access-0",
-        "ZALO_REFRESH_TOKEN": "refresh-0",
-        "ZALO_API_BASE": standin.url,
-        "ZALO_OAUTH_BASE": standin.url,
+        **zalo_standin.gateway_env(standin.url),
     }
 
 

@@ -35,6 +35,19 @@ def sign(body: bytes, app_id: str, timestamp: str, key: str = OA_SECRET_KEY) -> 
 _ids = itertools.count(1)
 
 
+def gateway_env(standin_url: str) -> dict[str, str]:
+    """The gateway's Zalo settings for an OA whose API is this stand-in."""
+    return {
+        "ZALO_APP_ID": APP_ID,
+        "ZALO_APP_SECRET": APP_SECRET,
+        "ZALO_OA_SECRET_KEY": OA_SECRET_KEY,
+        "ZALO_ACCESS_TOKEN": "access-0",
+        "ZALO_REFRESH_TOKEN": "refresh-0",
+        "ZALO_API_BASE": standin_url,
+        "ZALO_OAUTH_BASE": standin_url,
+    }
+
+
 def event(user_id: str, event_name: str = "user_send_text", **message: Any) -> dict[str, Any]:
     """A Zalo webhook event (string ids, ms timestamp) with a fresh msg_id unless given."""
     message.setdefault("msg_id", f"msg{time.time_ns()}{next(_ids)}")
