@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -174,7 +175,7 @@ class Supervisor:
         service.log_path = self.log_dir / f"{service.name}.log"
         log = service.log_path.open("ab")
         service.process = subprocess.Popen(
-            service.argv,
+            [*_dies_with_parent(), *service.argv],
             cwd=project_root(),
             env=service.env or None,
             stdin=subprocess.DEVNULL,
@@ -218,6 +219,18 @@ class Supervisor:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 service.process.wait(timeout=5)
         self.services.clear()
+
+
+def _dies_with_parent() -> list[str]:
+    """A prefix that makes the service get SIGTERM if the supervising process dies.
+
+    Each service runs in a session of its own (so a stop reaches its whole process group),
+    which also means nothing reaches it when the supervisor is killed outright (SIGKILL,
+    the OOM killer). util-linux's ``setpriv --pdeathsig`` asks the kernel to signal it
+    then; the setting survives ``exec``. Without setpriv, services are stopped as before.
+    """
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "TERM", "--"] if setpriv else []
 
 
 def _signal_group(service: Service, sig: signal.Signals) -> None:

@@ -190,3 +190,44 @@ def test_up_stops_everything_when_one_service_dies(trained_model, tmp_path):
     assert proc.returncode == 1
     assert "actions stopped" in output
     assert processes_with(f"-p {ports['RASA_PORT']}") == []
+
+
+def gateway_alive(ports: dict[str, str]) -> bool:
+    try:
+        httpx.get(f"http://127.0.0.1:{ports['GATEWAY_PORT']}/healthz", timeout=2)
+    except httpx.TransportError:
+        return False
+    return True
+
+
+def all_gone(ports: dict[str, str]) -> bool:
+    flags = [f"-p {ports['RASA_PORT']}", f"-p {ports['ACTION_PORT']}"]
+    return all(processes_with(flag) == [] for flag in flags) and not gateway_alive(ports)
+
+
+@pytest.mark.slow
+def test_closing_the_terminal_stops_everything(trained_model, tmp_path):
+    """SIGHUP (a closed terminal or tmux window) stops the services like Ctrl-C: found when
+    a killed tmux session left Rasa, the action server and the gateway running."""
+    proc, ports = start_up(tmp_path)
+    proc.send_signal(signal.SIGHUP)
+    output = proc.communicate(timeout=60)[0]
+    assert "all stopped" in output
+    assert all_gone(ports)
+
+
+@pytest.mark.slow
+def test_services_stop_when_up_is_killed_outright(trained_model, tmp_path):
+    """SIGKILL leaves `up` no chance to stop anything: the kernel tells the services."""
+    proc, ports = start_up(tmp_path)
+    proc.kill()
+    proc.communicate(timeout=10)
+    deadline = time.monotonic() + 60
+    try:
+        while not all_gone(ports) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert all_gone(ports)
+    finally:  # a failure must not leave them running for the rest of the suite
+        for flag in (f"-p {ports['RASA_PORT']}", f"-p {ports['ACTION_PORT']}"):
+            for pid in processes_with(flag):
+                os.kill(pid, signal.SIGKILL)

@@ -36,6 +36,9 @@ def train(
     typer.echo(f"{'trained' if trained else 'up to date'}: {path}")
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 class _Stop(Exception):
     pass
 
@@ -58,8 +61,10 @@ def up(
     if trained:
         typer.echo("model trained")
     supervisor = Supervisor(settings.home / "logs")
-    signal.signal(signal.SIGTERM, _raise_stop)
-    signal.signal(signal.SIGINT, _raise_stop)
+    # Ctrl-C, a stop, or the terminal closing (SIGHUP: the services, each in a session of
+    # its own, would not get it and would be left running).
+    for stop in STOP_SIGNALS:
+        signal.signal(stop, _raise_stop)
     code = 0
     try:
         # Services in a group start together (several Rasa processes load side by side).
@@ -94,8 +99,8 @@ def up(
         typer.echo(str(error), err=True)
         code = 1
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for stop in STOP_SIGNALS:
+            signal.signal(stop, signal.SIG_IGN)
         supervisor.stop_all()
         typer.echo("all stopped")
     raise typer.Exit(code)
