@@ -40,7 +40,7 @@ def release(
             typer.echo(f"{sender}: không có yêu cầu chuyển tổng đài viên nào đang chờ.", err=True)
             raise typer.Exit(1)
         try:
-            with RasaClient(settings.rasa_url) as client:
+            with RasaClient(settings.rasa_for(sender)) as client:  # the one holding it
                 client.restart(sender)
         except RasaUnavailable as error:
             typer.echo(f"Rasa was not told, nothing changed: {error}", err=True)
