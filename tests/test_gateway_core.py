@@ -383,7 +383,7 @@ class BrokenRasa:
     """Answers like Rasa, except the REST webhook: 200 with a body that is not JSON (a proxy's
     error page, say), until ``healed``. Also stands in for the action server's /health."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
         from starlette.applications import Starlette
         from starlette.responses import JSONResponse, PlainTextResponse
         from starlette.routing import Route
@@ -409,7 +409,7 @@ class BrokenRasa:
             Route("/status", ok),
             Route("/health", ok),
         ]
-        self.server = ThreadServer(Starlette(routes=routes))
+        self.server = ThreadServer(Starlette(routes=routes), port)
 
     @property
     def url(self) -> str:
@@ -457,3 +457,53 @@ def test_a_message_that_keeps_failing_is_set_aside_and_the_citizen_told(tmp_path
         gateway.stop()
         zalo_api.stop()
         rasa.server.stop()
+
+
+def test_an_unreachable_rasa_server_holds_back_only_its_own_citizens(stack, tmp_path):
+    """With several Rasa servers, one that is down pauses the citizens pinned to it; the
+    others are answered meanwhile, and the held messages once it is back."""
+    from bot.settings import pick_rasa
+
+    down_port = free_port()
+    down = f"http://127.0.0.1:{down_port}"
+    urls = (stack.rasa_url, down)
+    zalo_api = ZaloStandin().start()
+    home = tmp_path / "home"
+    env = {
+        "HUE_ASSIST_HOME": str(home),
+        "RASA_URL": ",".join(urls),
+        "ACTION_SERVER_URL": stack.settings.action_server_url,
+        "GATEWAY_PORT": str(free_port()),
+        **zalo_standin.gateway_env(zalo_api.url),
+    }
+    gateway = Gateway(env, home / "logs" / "gateway.log")
+    uids = (f"{uuid.uuid4().int % 10**18}" for _ in range(1000))
+    held = next(u for u in uids if pick_rasa(urls, f"zalo:{u}") == down)
+    served = next(u for u in uids if pick_rasa(urls, f"zalo:{u}") == stack.rasa_url)
+
+    def send(uid: str, body: str) -> None:
+        raw, headers = signed(event(uid, text=body))
+        response = httpx.post(f"{gateway.url}/webhooks/zalo", content=raw, headers=headers)
+        assert response.status_code == 200
+
+    back = None
+    try:
+        gateway.start()
+        send(held, "xin chao")
+        time.sleep(1.0)  # its Rasa server has failed by now: the breaker is open
+        send(served, "xin chao")
+        wait_for(lambda: zalo_api.to(served), timeout=60)
+        assert zalo_api.to(held) == []
+        health = httpx.get(f"{gateway.url}/healthz", timeout=10).json()
+        assert health["inbox"]["pending"] == 1 and down in health["worker"], health
+
+        back = BrokenRasa(down_port)  # the server comes back (here: a stand-in that answers)
+        back.healed = True
+        back.server.start()
+        wait_for(lambda: zalo_api.to(held), timeout=60)
+        assert zalo_api.texts_to(held) == ["đã nhận"]
+    finally:
+        gateway.stop()
+        zalo_api.stop()
+        if back is not None:
+            back.server.stop()

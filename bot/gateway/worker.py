@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -22,6 +21,7 @@ import httpx
 from bot import media
 from bot.channels.base import ChannelAdapter, MediaUnavailable
 from bot.gateway import inbox
+from bot.gateway.breakers import EVERYONE, Breakers, retry_delay
 from bot.gateway.database import Database
 from bot.rasa_client import prepare
 from bot.settings import pick_rasa
@@ -36,6 +36,7 @@ VOICE_REPLY = {
 
 ACTIONS_OK_FOR = 1.0  # seconds a healthy action server check is trusted
 MAX_FAILURES = 5  # unexpected errors on one message before it is set aside (~15 s)
+PEEK = 64  # due rows read beyond the free slots, for citizens whose Rasa is held back
 
 FAILED_REPLY = {
     "text": "Xin lỗi, mình chưa xử lý được tin nhắn này. Bạn gửi lại theo cách khác, hoặc gọi "
@@ -57,18 +58,14 @@ PHOTO_FAILED_REPLY = {
 class Unavailable(RuntimeError):
     """Rasa, the action server or a channel's media is down for now: try again later.
 
-    ``shared``: the trouble is Rasa's or the action server's, so every message would hit it;
-    the worker then pauses as a whole instead of retrying each message (a circuit breaker).
+    ``scope``: whose messages would hit the same trouble: ``EVERYONE`` (the action server),
+    a Rasa server's URL (the citizens pinned to it), or None (this message only, e.g. its
+    photo). The worker then holds those messages back (see ``breakers``).
     """
 
-    def __init__(self, message: str, shared: bool = True) -> None:
+    def __init__(self, message: str, scope: str | None = EVERYONE) -> None:
         super().__init__(message)
-        self.shared = shared
-
-
-def retry_delay(attempts: int, base: float = 0.5, cap: float = 15.0) -> float:
-    """Exponential backoff with jitter; short, so answers follow soon after a restart."""
-    return min(cap, base * 2 ** max(0, attempts - 1)) * random.uniform(0.8, 1.2)
+        self.scope = scope
 
 
 def reply_of(message: Mapping[str, Any]) -> dict[str, Any]:
@@ -131,32 +128,40 @@ class Worker:
         self._wake = asyncio.Event()
         self._busy: set[str] = set()
         self._tasks: set[asyncio.Task] = set()
-        self.last_error: str | None = None
-        self._failures = 0  # consecutive Rasa/action server failures
-        self._paused_until = 0.0  # loop.time() before which nothing is handed to Rasa
+        self._breakers = Breakers()
         self._actions_ok_at = -ACTIONS_OK_FOR  # loop.time() of the last healthy check
 
     def wake(self) -> None:
         self._wake.set()
 
     def state(self) -> str:
-        return f"waiting: {self.last_error}" if self.last_error else "ok"
+        return self._breakers.state()
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
             self._wake.clear()
-            pause = self._paused_until - loop.time()
+            pause = self._breakers.paused_for_everyone(loop.time())
             if pause > 0:
                 await asyncio.sleep(pause)
                 continue
             free = self.concurrency - len(self._busy)
-            if self._failures:
-                free = min(free, 1 - len(self._busy))  # half-open: one message probes
-            rows = await self.database.read(inbox.due, set(self._busy), free) if free > 0 else []
+            # Read past the free slots: some citizens' Rasa server may be held back.
+            rows = (
+                await self.database.read(inbox.due, set(self._busy), free + PEEK)
+                if free > 0
+                else []
+            )
             for row in rows:
+                if free <= 0:
+                    break
+                scope = self._rasa(row)
+                if not self._breakers.may_send(scope, loop.time()):
+                    continue
+                free -= 1
                 self._busy.add(row.sender_id)
-                task = asyncio.create_task(self._serve(row))
+                self._breakers.started(scope)
+                task = asyncio.create_task(self._serve(row, scope))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
             with contextlib.suppress(TimeoutError):
@@ -168,12 +173,11 @@ class Worker:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.http.aclose()
 
-    async def _serve(self, row: inbox.InboxRow) -> None:
+    async def _serve(self, row: inbox.InboxRow, scope: str) -> None:
         try:
             replies = await self._answer(row)
             await self.database.write(inbox.complete, row, replies)
-            self.last_error = None
-            self._failures = 0
+            self._breakers.succeeded(scope)
             if replies and self.on_done is not None:
                 self.on_done()
             log.info(
@@ -182,12 +186,10 @@ class Worker:
             )
         except Unavailable as error:
             delay = retry_delay(row.attempts + 1)
-            if error.shared:
+            if error.scope is not None:
                 self._actions_ok_at = -ACTIONS_OK_FOR  # check again before the next one
-                self.last_error = str(error)
-                self._failures += 1
-                delay = retry_delay(self._failures, base=0.25, cap=5.0)
-                self._paused_until = asyncio.get_running_loop().time() + delay
+                now = asyncio.get_running_loop().time()
+                delay = self._breakers.failed(error.scope, str(error), now)
             await self.database.write(inbox.postpone, row.id, str(error), delay)
             log.warning(
                 "waiting: %s",
@@ -198,6 +200,7 @@ class Worker:
             await self._failed(row, error)
         finally:
             self._busy.discard(row.sender_id)
+            self._breakers.finished(scope)
             self._wake.set()
 
     async def _failed(self, row: inbox.InboxRow, error: Exception) -> None:
@@ -233,7 +236,7 @@ class Worker:
         except MediaUnavailable as error:
             if error.permanent:
                 return [PHOTO_FAILED_REPLY]
-            raise Unavailable(f"media: {error}", shared=False) from None
+            raise Unavailable(f"media: {error}", scope=None) from None
         if not text:
             return []
         await self._check_actions()
@@ -243,12 +246,13 @@ class Worker:
             "message": text,
             "metadata": {"inbox_id": row.id, "channel": row.channel},
         }
+        rasa = self._rasa(row)
         try:
-            response = await self.http.post(f"{self._rasa(row)}/webhooks/rest/webhook", json=body)
+            response = await self.http.post(f"{rasa}/webhooks/rest/webhook", json=body)
         except httpx.TransportError as error:
-            raise Unavailable(f"rasa: {type(error).__name__}") from None
+            raise Unavailable(f"{rasa}: {type(error).__name__}", scope=rasa) from None
         if response.status_code != 200:
-            raise Unavailable(f"rasa: http {response.status_code}")
+            raise Unavailable(f"{rasa}: http {response.status_code}", scope=rasa)
         replies = [reply_of(message) for message in response.json() or []]
         if row.kind == "audio":  # say what was heard, so a misheard note is noticed
             replies.insert(0, {"text": f"🎙️ Mình nghe được: “{text}”"})
@@ -276,13 +280,14 @@ class Worker:
         self._actions_ok_at = now
 
     async def _from_tracker(self, row: inbox.InboxRow) -> list[dict[str, Any]] | None:
-        url = f"{self._rasa(row)}/conversations/{row.sender_id}/tracker"
+        rasa = self._rasa(row)
+        url = f"{rasa}/conversations/{row.sender_id}/tracker"
         try:
             response = await self.http.get(url, params={"include_events": "ALL"})
         except httpx.TransportError as error:
-            raise Unavailable(f"rasa: {type(error).__name__}") from None
+            raise Unavailable(f"{rasa}: {type(error).__name__}", scope=rasa) from None
         if response.status_code != 200:
-            raise Unavailable(f"rasa tracker: http {response.status_code}")
+            raise Unavailable(f"{rasa} tracker: http {response.status_code}", scope=rasa)
         return replies_in_tracker(response.json().get("events") or [], row.id)
 
     async def _hear(self, row: inbox.InboxRow) -> str:
