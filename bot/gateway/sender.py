@@ -8,8 +8,6 @@ retried. Recipients on channels without an adapter here (web) are left to their 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 import random
@@ -20,6 +18,7 @@ from typing import Any
 import sqlite_utils
 
 from bot.channels.base import ChannelAdapter, Delivery
+from bot.gateway.citizens import CitizenTasks
 from bot.gateway.database import Database
 from bot.gateway.inbox import later, stamp
 
@@ -115,13 +114,10 @@ class Sender:
     ) -> None:
         self.database = database
         self.adapters = adapters
-        self.concurrency = concurrency
-        self._wake = asyncio.Event()
-        self._busy: set[str] = set()
-        self._tasks: set[asyncio.Task] = set()
+        self._citizens = CitizenTasks(concurrency)
 
     def wake(self) -> None:
-        self._wake.set()
+        self._citizens.wake()
 
     async def recover(self) -> int:
         """Rows left 'sending' by a stopped gateway: delivered or not, we cannot know; they
@@ -142,43 +138,35 @@ class Sender:
                 "deliveries interrupted by a stop are retried",
                 extra={"event": "recovered", "count": interrupted},
             )
+        citizens = self._citizens
         while True:
-            self._wake.clear()
-            free = self.concurrency - len(self._busy)
+            free = citizens.free
             channels = sorted(self.adapters)
             rows = (
-                await self.database.read(due, channels, set(self._busy), free) if free > 0 else []
+                await self.database.read(due, channels, set(citizens.busy), free)
+                if free > 0
+                else []
             )
             for row in rows:
-                self._busy.add(row.sender_id)
-                task = asyncio.create_task(self._deliver(row))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=0.25)
+                citizens.start(row.sender_id, self._deliver(row))
+            await citizens.idle()
 
     async def aclose(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._citizens.cancel()
 
     async def _deliver(self, row: OutboxRow) -> None:
+        await self.database.write(mark_sending, row.id)
         try:
-            await self.database.write(mark_sending, row.id)
-            try:
-                result = await self.adapters[row.channel].deliver(row.user_id, row.payload)
-            except Exception as error:  # noqa: BLE001 - an adapter bug must not stop delivery
-                log.exception(
-                    "delivery crashed",
-                    extra={"channel": row.channel, "event": "crashed", "id": row.id},
-                )
-                result = Delivery("retry", repr(error))
-            await self.database.write(record, row, result)
-            log.info(
-                "delivery %s",
-                result.outcome,
-                extra={"channel": row.channel, "event": result.outcome, "id": row.id},
+            result = await self.adapters[row.channel].deliver(row.user_id, row.payload)
+        except Exception as error:  # noqa: BLE001 - an adapter bug must not stop delivery
+            log.exception(
+                "delivery crashed",
+                extra={"channel": row.channel, "event": "crashed", "id": row.id},
             )
-        finally:
-            self._busy.discard(row.sender_id)
-            self._wake.set()
+            result = Delivery("retry", repr(error))
+        await self.database.write(record, row, result)
+        log.info(
+            "delivery %s",
+            result.outcome,
+            extra={"channel": row.channel, "event": result.outcome, "id": row.id},
+        )

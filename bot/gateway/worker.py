@@ -10,7 +10,6 @@ the replies are taken from there instead of asking twice.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -22,6 +21,7 @@ from bot import media
 from bot.channels.base import ChannelAdapter, MediaUnavailable
 from bot.gateway import inbox
 from bot.gateway.breakers import EVERYONE, Breakers, retry_delay
+from bot.gateway.citizens import CitizenTasks
 from bot.gateway.database import Database
 from bot.rasa_client import prepare
 from bot.settings import pick_rasa
@@ -120,35 +120,32 @@ class Worker:
         self.adapters = adapters
         self.home = home
         self.public_url = public_url
-        self.concurrency = concurrency
         self.http = httpx.AsyncClient(
             timeout=httpx.Timeout(60.0, connect=3.0),
             limits=httpx.Limits(max_connections=concurrency + 4),
         )
-        self._wake = asyncio.Event()
-        self._busy: set[str] = set()
-        self._tasks: set[asyncio.Task] = set()
+        self._citizens = CitizenTasks(concurrency)
         self._breakers = Breakers()
         self._actions_ok_at = -ACTIONS_OK_FOR  # loop.time() of the last healthy check
 
     def wake(self) -> None:
-        self._wake.set()
+        self._citizens.wake()
 
     def state(self) -> str:
         return self._breakers.state()
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
+        citizens = self._citizens
         while True:
-            self._wake.clear()
             pause = self._breakers.paused_for_everyone(loop.time())
             if pause > 0:
                 await asyncio.sleep(pause)
                 continue
-            free = self.concurrency - len(self._busy)
+            free = citizens.free
             # Read past the free slots: some citizens' Rasa server may be held back.
             rows = (
-                await self.database.read(inbox.due, set(self._busy), free + PEEK)
+                await self.database.read(inbox.due, set(citizens.busy), free + PEEK)
                 if free > 0
                 else []
             )
@@ -159,18 +156,12 @@ class Worker:
                 if not self._breakers.may_send(scope, loop.time()):
                     continue
                 free -= 1
-                self._busy.add(row.sender_id)
                 self._breakers.started(scope)
-                task = asyncio.create_task(self._serve(row, scope))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=0.25)
+                citizens.start(row.sender_id, self._serve(row, scope))
+            await citizens.idle()
 
     async def aclose(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._citizens.cancel()
         await self.http.aclose()
 
     async def _serve(self, row: inbox.InboxRow, scope: str) -> None:
@@ -199,9 +190,7 @@ class Worker:
         except Exception as error:  # noqa: BLE001 - one bad message must not stop the others
             await self._failed(row, error)
         finally:
-            self._busy.discard(row.sender_id)
             self._breakers.finished(scope)
-            self._wake.set()
 
     async def _failed(self, row: inbox.InboxRow, error: Exception) -> None:
         """An unexpected error (a bug, a malformed answer): retry a few times, then give up.
