@@ -18,7 +18,7 @@ import pytest
 from bot.settings import project_root
 from tests.standins import telegram as tg_standin
 from tests.standins.gateway import Gateway
-from tests.standins.server import wait_for
+from tests.standins.server import settle, wait_for
 from tests.standins.telegram import TelegramStandin, callback_update, message_update
 
 SECRET = "webhook-secret-for-tests"
@@ -65,19 +65,11 @@ def post(gateway: Gateway, update: dict, secret: str | None = SECRET) -> httpx.R
     return httpx.post(f"{gateway.url}/webhooks/telegram", json=update, headers=headers)
 
 
-def settle(telegram: TelegramStandin, chat_id: int, quiet: float = 0.8) -> None:
-    count, since = len(telegram.to(chat_id)), time.monotonic()
-    while time.monotonic() - since < quiet:
-        time.sleep(0.05)
-        if len(telegram.to(chat_id)) != count:
-            count, since = len(telegram.to(chat_id)), time.monotonic()
-
-
 def say(gateway: Gateway, telegram: TelegramStandin, chat_id: int, update: dict) -> list[str]:
     before = len(telegram.to(chat_id))
     assert post(gateway, update).status_code == 200
     wait_for(lambda: len(telegram.to(chat_id)) > before, timeout=60)
-    settle(telegram, chat_id)
+    settle(lambda: len(telegram.to(chat_id)))
     return [s.params.get("text", "") for s in telegram.to(chat_id)[before:]]
 
 
@@ -182,7 +174,7 @@ def test_replayed_update_is_answered_once(stack, telegram, gateway):
     for _ in range(3):
         assert post(gateway, update).status_code == 200
     wait_for(lambda: telegram.to(chat_id), timeout=60)
-    settle(telegram, chat_id, quiet=1.5)
+    settle(lambda: len(telegram.to(chat_id)), quiet=1.5)
     assert len(telegram.to(chat_id)) == 1 and inbox_count(stack, update["update_id"]) == 1
 
 
@@ -231,7 +223,7 @@ def test_poll_feeds_the_inbox_without_a_webhook(stack, telegram, gateway, tg_env
         wait_for(lambda: telegram.to(chat_id), timeout=60)
         assert "Xin chào" in telegram.texts_to(chat_id)[0]
         # The offset moved past the stored update: it is not fetched (or stored) twice.
-        settle(telegram, chat_id, quiet=3)
+        settle(lambda: len(telegram.to(chat_id)), quiet=3)
         assert inbox_count(stack, update["update_id"]) == 1 and len(telegram.to(chat_id)) == 1
         assert "deleteWebhook" in telegram.calls
     finally:

@@ -18,7 +18,7 @@ from starlette.routing import Route
 from bot.channels.zalo import media_url_refused
 from tests.standins import zalo as zalo_standin
 from tests.standins.gateway import Gateway
-from tests.standins.server import ThreadServer, wait_for
+from tests.standins.server import ThreadServer, settle, wait_for
 from tests.standins.zalo import ZaloStandin, event, signed
 from voice import synth
 
@@ -68,19 +68,8 @@ def say(gateway: Gateway, zalo: ZaloStandin, uid: str, evt: dict) -> list[str]:
     before = len(zalo.to(uid))
     assert post(gateway, evt).status_code == 200
     wait_for(lambda: len(zalo.to(uid)) > before, timeout=60)
-    settle(zalo, uid)
+    settle(lambda: len(zalo.to(uid)))
     return zalo.texts_to(uid)[before:]
-
-
-def settle(zalo: ZaloStandin, uid: str, quiet: float = 0.8) -> None:
-    """Wait until no more messages arrive for ``uid`` for ``quiet`` seconds."""
-    import time
-
-    count, since = len(zalo.to(uid)), time.monotonic()
-    while time.monotonic() - since < quiet:
-        time.sleep(0.05)
-        if len(zalo.to(uid)) != count:
-            count, since = len(zalo.to(uid)), time.monotonic()
 
 
 def inbox_rows(stack, channel_msg_id: str) -> list[dict]:
@@ -185,7 +174,7 @@ def test_replayed_event_is_answered_once(stack, zalo, gateway):
         again = post(gateway, evt)
         assert again.status_code == 200 and again.json()["duplicates"] == 1
     wait_for(lambda: zalo.to(uid), timeout=60)
-    settle(zalo, uid, quiet=1.5)
+    settle(lambda: len(zalo.to(uid)), quiet=1.5)
     assert len(inbox_rows(stack, evt["message"]["msg_id"])) == 1
     assert len(zalo.to(uid)) == 1
 

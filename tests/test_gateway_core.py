@@ -24,7 +24,7 @@ from bot.store import Store
 from tests.standins import telegram as tg_standin
 from tests.standins import zalo as zalo_standin
 from tests.standins.gateway import Gateway
-from tests.standins.server import wait_for
+from tests.standins.server import settle, wait_for
 from tests.standins.telegram import TelegramStandin, message_update
 from tests.standins.zalo import ZaloStandin, event, signed
 
@@ -246,14 +246,6 @@ class OwnStack:
         self.actions_sup.stop_all()
 
 
-def settle(count, quiet: float = 1.5) -> None:
-    last, since = count(), time.monotonic()
-    while time.monotonic() - since < quiet:
-        time.sleep(0.05)
-        if count() != last:
-            last, since = count(), time.monotonic()
-
-
 def rasa_user_events(rasa_url: str, sender_id: str) -> list[int]:
     tracker = httpx.get(f"{rasa_url}/conversations/{sender_id}/tracker", timeout=30).json()
     return [
@@ -305,7 +297,7 @@ def test_rasa_and_action_server_restarted_mid_conversation_every_message_answere
         send_zalo("toi muon phan anh")
         send_telegram("xin chao")
         wait_for(lambda: zalo_api.to(uid) and telegram_api.to(chat_id), timeout=60)
-        settle(delivered)
+        settle(delivered, quiet=1.5)
 
         own.rasa_sup.stop_all()  # Rasa goes away mid-conversation (the form is active)
         before = delivered()

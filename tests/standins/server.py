@@ -47,3 +47,12 @@ def wait_for(check: Callable[[], object], timeout: float = 30.0, every: float = 
         if time.monotonic() > deadline:
             raise TimeoutError(f"condition not met within {timeout} s")
         time.sleep(every)
+
+
+def settle(count: Callable[[], int], quiet: float = 0.8) -> None:
+    """Wait until ``count()`` has not changed for ``quiet`` seconds (no more replies coming)."""
+    last, since = count(), time.monotonic()
+    while time.monotonic() - since < quiet:
+        time.sleep(0.05)
+        if count() != last:
+            last, since = count(), time.monotonic()
