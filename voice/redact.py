@@ -57,6 +57,18 @@ _EMAIL = re.compile(
     re.IGNORECASE,
 )
 _CODE_BEFORE = re.compile(r"[A-Za-z]-?$")  # "PA-2026-000123" is a report code, not personal
+# Said just before a number, these make even a partly heard one a phone number: speech
+# recognition often drops the leading "0 9" ("my phone number is near 5, 1, 2, 3, 4, 5, 6").
+# Matched on folded text, within the last few words before the digits.
+_PHONE_CUE = re.compile(
+    r"\b(?:so dien thoai|dien thoai|dt|sdt|so may|di dong|zalo|hotline ca nhan"
+    r"|so (?:cua )?(?:em|toi|anh|chi|minh|tui|con|co|chu|bac|ong|ba)(?: la)?"
+    r"|phone|mobile|cell|number|call me(?: at| on)?)\b"
+)
+_ID_CUE = re.compile(r"\b(?:cmnd|cccd|can cuoc|chung minh|tai khoan|stk|account|id)\b")
+_HOTLINE = re.compile(r"1[89]00\d{4,6}")
+CUE_WORDS = 6  # how far before the digits a cue counts
+CUED_MIN_DIGITS = 6  # fewer, after a cue, is more likely a house number or a count
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,7 @@ def classify(digits: str) -> str | None:
         return PHONE if len(digits) >= 8 else None
     if re.fullmatch(r"0[1-9]\d{8,9}", digits):
         return PHONE  # mobiles 0[35789]x, landlines 02xx, and numbers misheard by a digit
-    if re.fullmatch(r"1[89]00\d{4,6}", digits):
+    if _HOTLINE.fullmatch(digits):
         return None  # 1900/1800 hotlines are public numbers
     if len(digits) == 12:
         return CCCD
@@ -123,14 +135,18 @@ def _best_span(tokens: list[Token]) -> tuple[int, int, str | None]:
     return tokens[0][0], tokens[-1][1], whole
 
 
-def _runs(text: str) -> list[tuple[int, int, str | None]]:
-    """(start, end, placeholder) for every maximal run of digits and digit words."""
-    runs: list[tuple[int, int, str | None]] = []
+Run = tuple[int, int, str | None, list[Token]]  # start, end, placeholder, its tokens
+
+
+def _runs(text: str) -> list[Run]:
+    """(start, end, placeholder, tokens) for every maximal run of digits and digit words."""
+    runs: list[Run] = []
     current: list[Token] = []
 
     def close() -> None:
         if current:
-            runs.append(_best_span(current))
+            start, end, label = _best_span(current)
+            runs.append((start, end, label, list(current)))
             current.clear()
 
     for match in _TOKEN.finditer(text):
@@ -163,10 +179,40 @@ def _runs(text: str) -> list[tuple[int, int, str | None]]:
 Span = tuple[int, int, str]  # start, end, placeholder
 
 
+def phone_cued(before: str) -> bool:
+    """Whether the words just before a number say it is a phone number (and not an ID)."""
+    words = fold(before).lower().split()[-CUE_WORDS:]
+    window = " ".join(words)
+    return bool(_PHONE_CUE.search(window)) and not _ID_CUE.search(window)
+
+
+def _cued(text: str, run: Run) -> Run:
+    """The run as a phone number when a phone cue comes just before it.
+
+    Number words beside written digits are dropped first, as in :func:`_best_span`:
+    in "hỏng từ năm 2026" the "từ năm" are words (since, year), not digits 4 and 5."""
+    start, end, label, tokens = run
+    if label == PHONE:
+        return run
+    core = list(tokens)
+    if any(not t[3] for t in core):
+        while core and core[0][3]:
+            core.pop(0)
+        while core and core[-1][3]:
+            core.pop()
+    digits = "".join(t[2] for t in core).lstrip("+")
+    if len(digits) < CUED_MIN_DIGITS or _HOTLINE.fullmatch(digits):
+        return run
+    if not phone_cued(text[: core[0][0]]):
+        return run
+    return core[0][0], core[-1][1], PHONE, core
+
+
 def spans(text: str) -> list[Span]:
     """Where personal data is in ``text`` (already clean), in order, not overlapping."""
     found: list[Span] = [(m.start(), m.end(), EMAIL) for m in _EMAIL.finditer(text)]
-    for start, end, label in _runs(text):
+    for run in _runs(text):
+        start, end, label, _ = _cued(text, run)
         if label is None or _CODE_BEFORE.search(text[:start]):
             continue
         if label == ACCOUNT and _MONEY.fullmatch(text[start:end]):
