@@ -124,23 +124,26 @@ def stereo_minute(folder: Path) -> Path:
 
 
 def rtf(folder: Path) -> dict:
+    """Seconds of processing per second of audio, with the default decoding (no temperature
+    fallback) and, as the baseline, with Whisper's sampling fallback on."""
     from voice.model import get_model
     from voice.transcribe import transcribe_file
 
-    config = voice_config.load({"VOICE_LANGUAGE": "en"})
-    get_model(config)
-    out = {}
-    for name, path in (("mono", SIXTY), ("stereo", stereo_minute(folder))):
-        start = time.perf_counter()
-        transcript = transcribe_file(path, config)
-        seconds = time.perf_counter() - start
-        out[name] = {
-            "file": path.name,
-            "audio_s": round(transcript.duration, 1),
-            "channels": len(transcript.channels),
-            "seconds": round(seconds, 2),
-            "rtf": round(seconds / transcript.duration, 3),
-        }
+    out: dict = {}
+    for decoding, fallback in (("default", "0"), ("fallback", "1")):
+        config = voice_config.load({"VOICE_LANGUAGE": "en", "VOICE_TEMPERATURE_FALLBACK": fallback})
+        get_model(config)
+        for name, path in (("mono", SIXTY), ("stereo", stereo_minute(folder))):
+            start = time.perf_counter()
+            transcript = transcribe_file(path, config)
+            seconds = time.perf_counter() - start
+            out.setdefault(decoding, {})[name] = {
+                "file": path.name,
+                "audio_s": round(transcript.duration, 1),
+                "channels": len(transcript.channels),
+                "seconds": round(seconds, 2),
+                "rtf": round(seconds / transcript.duration, 3),
+            }
     return out
 
 
@@ -221,6 +224,47 @@ def batched(folder: Path, minutes: float) -> dict:
     return out
 
 
+def fallback(folder: Path) -> dict:
+    """Whisper's temperature fallback against plain decoding (our default): time and word
+    error rate on the 64-s English file, clean, in the telephone band, and with noise."""
+    from faster_whisper import decode_audio
+
+    from voice.model import get_model
+
+    long, _ = long_english(folder, 1.1)
+    clean = folder / "clean.wav"
+    subprocess.run(["sox", "-R", str(long), str(clean), "trim", "0", "64"], check=True)
+    band = folder / "band.wav"
+    subprocess.run(
+        ["sox", "-R", str(clean), "-r", "8000", str(band), "highpass", "300", "lowpass", "3400"]
+        + ["gain", "-6"],
+        check=True,
+    )
+    hiss, noisy = folder / "hiss.wav", folder / "noisy.wav"
+    subprocess.run(
+        ["sox", "-R", "-n", "-r", "8000", "-c", "1", "-b", "16", str(hiss)]
+        + ["synth", "64", "whitenoise", "vol", "0.08"],
+        check=True,
+    )
+    subprocess.run(["sox", "-R", "-m", str(band), str(hiss), str(noisy)], check=True)
+    reference = " ".join([JFK_TEXT, LEFT_TEXT] * 4)
+    out: dict = {}
+    for decoding, on in (("default", "0"), ("fallback", "1")):
+        config = voice_config.load({"VOICE_LANGUAGE": "en", "VOICE_TEMPERATURE_FALLBACK": on})
+        model = get_model(config)
+        options = whisper_options(config, "en", multilingual=False)
+        for name, path in (("clean", clean), ("telephone", band), ("noisy", noisy)):
+            samples = decode_audio(str(path))
+            start = time.perf_counter()
+            segments, _ = model.whisper.transcribe(samples, **options)
+            text = " ".join(s.text for s in segments)
+            out.setdefault(name, {})[decoding] = {
+                "seconds": round(time.perf_counter() - start, 1),
+                "wer": round(wer(reference, text), 3),
+            }
+    return out
+
+
 def memory(folder: Path, hours: float) -> dict:
     """Peak RSS decoding a long stereo call: chunked decoder against decode_audio."""
     source = synth.call(
@@ -287,7 +331,9 @@ def batch(folder: Path, n: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", choices=["overhead", "rtf", "batched", "memory", "batch"])
+    parser.add_argument(
+        "--only", choices=["overhead", "rtf", "fallback", "batched", "memory", "batch"]
+    )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--long-minutes", type=float, default=5.0)
     parser.add_argument("--memory-hours", type=float, default=2.0)
@@ -301,6 +347,7 @@ def main() -> None:
         parts = {
             "overhead": lambda: overhead(args.rounds),
             "rtf": lambda: rtf(folder),
+            "fallback": lambda: fallback(folder),
             "batched": lambda: batched(folder, args.long_minutes),
             "memory": lambda: memory(folder, args.memory_hours),
             "batch": lambda: batch(folder, args.calls),

@@ -98,7 +98,9 @@ def test_vietnamese_call_goes_through_the_whole_pipeline(calls_dir, home_env):
         contact = store.db["call_contacts"].get(out["call_id"])
         assert contact["caller_number"] == PHONE
         segments = list(store.db["call_segments"].rows_where("call_id = ?", [out["call_id"]]))
-        assert {s["role"] for s in segments} == {"caller", "agent"}
+        # tiny.en hears nothing it can write in the operator's Vietnamese: the caller's
+        # channel is what must be there (both roles: the English call below)
+        assert "caller" in {s["role"] for s in segments} <= {"caller", "agent"}
         raw = {
             r["idx"]: r["text"]
             for r in store.db["call_segments_raw"].rows_where("call_id = ?", [out["call_id"]])
@@ -130,6 +132,11 @@ def test_english_report_call_becomes_a_draft_report(calls_dir, home_env):
         call = store.db["calls"].get(out["call_id"])
         assert call["intent"] == "report_incident"
         assert call["draft_report_id"] == out["draft_report_id"]
+        roles = {
+            s["role"]
+            for s in store.db["call_segments"].rows_where("call_id = ?", [call["call_id"]])
+        }
+        assert roles == {"caller", "agent"}
         assert "street light" in call["summary"].lower()
         draft = drafts.get(store.db, out["draft_report_id"])
         assert draft["call_id"] == out["call_id"]

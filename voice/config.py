@@ -49,6 +49,8 @@ class VoiceConfig:
     compute_type: str = ""  # empty: int8 on CPU, float16 on CUDA
     cpu_threads: int = 0  # 0: CTranslate2's default (all cores)
     beam_size: int = 5
+    # Off: one recording always gives the same transcript (see docs/voice.md).
+    temperature_fallback: bool = False
     channel_map: dict[str, str] = field(
         default_factory=lambda: {"left": "caller", "right": "agent"}
     )
@@ -56,8 +58,10 @@ class VoiceConfig:
     hotwords: tuple[str, ...] = ()
     gazetteer_hotwords: bool = True
     vad: VadConfig = field(default_factory=VadConfig)
-    # The batched pipeline is used for channels at least this long (seconds); see the bench.
-    batched_min_s: float = 180.0
+    # The batched pipeline is used for channels at least this long (seconds). Off by default:
+    # without temperature fallback it is only ~2x faster, at several times the word error
+    # rate (docs/voice.md, "Batched against sequential").
+    batched_min_s: float = float("inf")
     batch_size: int = 8
     # Audio is decoded and transcribed this many seconds at a time: memory stays bounded.
     chunk_s: float = 600.0
@@ -117,6 +121,7 @@ def load(env: dict[str, str] | None = None) -> VoiceConfig:
         compute_type=env.get("WHISPER_COMPUTE_TYPE") or "",
         cpu_threads=int(env.get("WHISPER_CPU_THREADS") or 0),
         beam_size=int(env.get("VOICE_BEAM_SIZE") or base.beam_size),
+        temperature_fallback=_bool(env.get("VOICE_TEMPERATURE_FALLBACK", "0")) is True,
         channel_map=parse_channel_map(env.get("VOICE_CHANNEL_MAP") or "left=caller,right=agent"),
         split_stereo=_bool(env.get("VOICE_SPLIT_STEREO", "auto")),
         hotwords=hotwords,

@@ -22,6 +22,11 @@ def missing_tool() -> str | None:
 
 
 def _run(*argv: str) -> None:
+    if argv[0] == "sox":
+        # sox dithers at random when it writes 16-bit samples: without -R ("repeatable")
+        # the same call came out as different audio each time, and tiny.en heard it
+        # differently (a flaky test). -R seeds the dither.
+        argv = ("sox", "-R", *argv[1:])
     subprocess.run(argv, check=True, capture_output=True)
 
 
