@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -89,18 +90,40 @@ def rasa_service(settings: Settings, port: int, tracker_db: Path | None = None) 
     return Service("rasa", argv, client.model_loaded, url, env)
 
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def local_rasa_port(url: str) -> int | None:
+    """The port to start a Rasa server on for ``url``, or None when it is another machine's."""
+    parsed = urlsplit(url)
+    if parsed.hostname not in LOOPBACK:
+        return None
+    return parsed.port or (443 if parsed.scheme == "https" else 80)
+
+
 def rasa_services(settings: Settings) -> list[Service]:
-    """``RASA_PROCESSES`` Rasa servers on consecutive ports, sharing one tracker database.
+    """The Rasa servers to start here, sharing one tracker database: ``RASA_PROCESSES`` on
+    consecutive ports, or those of ``RASA_URL`` that are on this machine (loopback). A server
+    on another host is started there, not here.
 
     The gateway sends each conversation to one of them (``Settings.rasa_for``).
     """
     services = []
-    for index in range(len(settings.rasa_urls) or 1):
-        service = rasa_service(settings, settings.rasa_port + index)
+    for index, url in enumerate(settings.rasa_urls or (settings.rasa_url,)):
+        port = local_rasa_port(url)
+        if port is None:
+            continue
+        service = rasa_service(settings, port)
         if index:
             service.name = f"rasa-{index + 1}"
         services.append(service)
     return services
+
+
+def remote_rasa_urls(settings: Settings) -> list[str]:
+    """The Rasa servers of ``RASA_URL`` that ``up`` does not start (another host)."""
+    urls = settings.rasa_urls or (settings.rasa_url,)
+    return [url for url in urls if local_rasa_port(url) is None]
 
 
 def action_service(settings: Settings) -> Service:

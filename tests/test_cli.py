@@ -123,14 +123,17 @@ def two_free_ports() -> int:
 
 def start_up(
     tmp_path: Path, extra: dict[str, str] | None = None
-) -> tuple[subprocess.Popen, dict[str, str]]:
+) -> tuple[subprocess.Popen, dict[str, str], str]:
+    """`hue-assist up` in the background, once it says it is up: the process, its ports and
+    what it printed until then."""
     ports = {
         "RASA_PORT": str(two_free_ports()),
         "ACTION_PORT": str(free_port()),
         "GATEWAY_PORT": str(free_port()),
     }
-    env = {**os.environ, **ports, "HUE_ASSIST_HOME": str(tmp_path), **(extra or {})}
+    env = {**os.environ, **ports, "HUE_ASSIST_HOME": str(tmp_path)}
     env.pop("RASA_URL", None)
+    env.update(extra or {})
     proc = subprocess.Popen(
         [HUE_ASSIST, "up"],
         env=env,
@@ -145,7 +148,7 @@ def start_up(
         line = proc.stdout.readline()
         seen.append(line)
         if "hue-assist is up" in line:
-            return proc, ports
+            return proc, ports, "".join(seen)
         if not line and proc.poll() is not None:
             break
     proc.kill()
@@ -155,7 +158,7 @@ def start_up(
 @pytest.mark.slow
 def test_up_starts_everything_and_ctrl_c_leaves_no_process(trained_model, tmp_path):
     """With RASA_PROCESSES=2: two Rasa servers, each citizen's conversation on one of them."""
-    proc, ports = start_up(tmp_path, {"RASA_PROCESSES": "2"})
+    proc, ports, _ = start_up(tmp_path, {"RASA_PROCESSES": "2"})
     rasa_flags = [f"-p {ports['RASA_PORT']}", f"-p {int(ports['RASA_PORT']) + 1}"]
     action_flag = f"-p {ports['ACTION_PORT']}"
     assert all(processes_with(flag) for flag in rasa_flags) and processes_with(action_flag)
@@ -181,8 +184,25 @@ def test_up_starts_everything_and_ctrl_c_leaves_no_process(trained_model, tmp_pa
 
 
 @pytest.mark.slow
+def test_up_with_a_rasa_url_on_another_host_starts_no_rasa_here(trained_model, tmp_path):
+    """The Rasa server runs elsewhere (192.0.2.1 is a documentation address that never
+    answers): `up` starts the rest, says so, and the gateway reports Rasa as degraded."""
+    proc, ports, started = start_up(tmp_path, {"RASA_URL": "http://192.0.2.1:5005"})
+    try:
+        assert processes_with(f"-p {ports['RASA_PORT']}") == []
+        health = httpx.get(f"http://127.0.0.1:{ports['GATEWAY_PORT']}/healthz", timeout=10).json()
+        assert health["status"] == "degraded" and health["checks"]["rasa"] != "ok", health
+        assert health["checks"]["actions"] == "ok", health
+    finally:
+        proc.send_signal(signal.SIGINT)
+        output = proc.communicate(timeout=60)[0]
+    assert "not answering yet at http://192.0.2.1:5005 (RASA_URL: not started here)" in started
+    assert "starting rasa" not in started and "all stopped" in output
+
+
+@pytest.mark.slow
 def test_up_stops_everything_when_one_service_dies(trained_model, tmp_path):
-    proc, ports = start_up(tmp_path)
+    proc, ports, _ = start_up(tmp_path)
     action_flag = f"-p {ports['ACTION_PORT']}"
     for pid in processes_with(action_flag):
         os.kill(pid, signal.SIGKILL)
@@ -209,7 +229,7 @@ def all_gone(ports: dict[str, str]) -> bool:
 def test_closing_the_terminal_stops_everything(trained_model, tmp_path):
     """SIGHUP (a closed terminal or tmux window) stops the services like Ctrl-C: found when
     a killed tmux session left Rasa, the action server and the gateway running."""
-    proc, ports = start_up(tmp_path)
+    proc, ports, _ = start_up(tmp_path)
     proc.send_signal(signal.SIGHUP)
     output = proc.communicate(timeout=60)[0]
     assert "all stopped" in output
@@ -219,7 +239,7 @@ def test_closing_the_terminal_stops_everything(trained_model, tmp_path):
 @pytest.mark.slow
 def test_services_stop_when_up_is_killed_outright(trained_model, tmp_path):
     """SIGKILL leaves `up` no chance to stop anything: the kernel tells the services."""
-    proc, ports = start_up(tmp_path)
+    proc, ports, _ = start_up(tmp_path)
     proc.kill()
     proc.communicate(timeout=10)
     deadline = time.monotonic() + 60

@@ -35,3 +35,20 @@ def test_rasa_url_may_list_several_servers():
     assert settings.rasa_urls == ("http://r1:5005", "http://r2:5005")
     assert settings.rasa_url == "http://r1:5005" and settings.rasa_url_explicit
     assert settings.rasa_for("web:x") in settings.rasa_urls
+
+
+def test_up_starts_the_rasa_servers_rasa_url_names_on_this_machine_only():
+    from bot.processes import rasa_services, remote_rasa_urls
+
+    settings = settings_mod.load(
+        {"RASA_URL": "http://127.0.0.1:6100,http://rasa.internal:5005,http://localhost:6102"}
+    )
+    services = rasa_services(settings)
+    assert [(s.name, s.url) for s in services] == [
+        ("rasa", "http://127.0.0.1:6100"),
+        ("rasa-3", "http://127.0.0.1:6102"),
+    ]
+    assert remote_rasa_urls(settings) == ["http://rasa.internal:5005"]
+    two = settings_mod.load({"RASA_PORT": "6000", "RASA_PROCESSES": "2"})
+    assert [s.url for s in rasa_services(two)] == ["http://127.0.0.1:6000", "http://127.0.0.1:6001"]
+    assert remote_rasa_urls(two) == []

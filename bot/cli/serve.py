@@ -16,8 +16,10 @@ from bot.processes import (
     action_service,
     gateway_service,
     rasa_services,
+    remote_rasa_urls,
     voice_service,
 )
+from bot.rasa_client import RasaClient
 
 
 def train(
@@ -53,13 +55,15 @@ def up(
     """Khởi động toàn bộ trợ lý: Rasa, action server, gateway (start everything; Ctrl-C stops all)."""
     settings = settings_mod.load()
     settings.home.mkdir(parents=True, exist_ok=True)
-    try:
-        trained, _ = training.train(settings.rasa_bin)
-    except (FileNotFoundError, subprocess.CalledProcessError) as error:
-        typer.echo(f"cannot train the model: {error}", err=True)
-        raise typer.Exit(1) from None
-    if trained:
-        typer.echo("model trained")
+    local_rasa = rasa_services(settings)
+    if local_rasa:  # a Rasa server elsewhere has its own model
+        try:
+            trained, _ = training.train(settings.rasa_bin)
+        except (FileNotFoundError, subprocess.CalledProcessError) as error:
+            typer.echo(f"cannot train the model: {error}", err=True)
+            raise typer.Exit(1) from None
+        if trained:
+            typer.echo("model trained")
     supervisor = Supervisor(settings.home / "logs")
     # Ctrl-C, a stop, or the terminal closing (SIGHUP: the services, each in a session of
     # its own, would not get it and would be left running).
@@ -70,7 +74,7 @@ def up(
         # Services in a group start together (several Rasa processes load side by side).
         groups = (
             [action_service(settings)],
-            rasa_services(settings),
+            local_rasa,
             [gateway_service(settings)],
             [voice_service(settings)],
         )
@@ -81,6 +85,9 @@ def up(
             for service in group:
                 supervisor.wait_ready(service, startup_timeout)
                 typer.echo(f"  {service.name:8} ready at {service.url}")
+        for url in remote_rasa_urls(settings):
+            state = "ready" if RasaClient(url).model_loaded() else "not answering yet"
+            typer.echo(f"  {'rasa':8} {state} at {url} (RASA_URL: not started here)")
         typer.echo(
             f"hue-assist is up. Web chat: http://127.0.0.1:{settings.gateway_port}/ ; "
             "terminal: `hue-assist chat`. Ctrl-C stops everything."
