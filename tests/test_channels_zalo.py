@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import ssl
 import uuid
 from collections.abc import Iterator
 
@@ -15,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.channels.zalo import media_url_refused
+from bot.channels.zalo import media_url_refused, pinned
 from tests.standins import zalo as zalo_standin
 from tests.standins.gateway import Gateway
 from tests.standins.server import ThreadServer, settle, wait_for
@@ -316,3 +317,52 @@ def test_a_photo_address_inside_the_network_or_too_large_is_not_fetched(stack, z
 )
 def test_media_addresses(url, refused):
     assert asyncio.run(media_url_refused(url, "http://127.0.0.1:9999")) == refused
+
+
+def test_a_media_request_goes_to_the_checked_address_under_its_own_name():
+    assert pinned("https://cdn.example:8443/a.jpg?x=1", "93.184.216.34") == (
+        "https://93.184.216.34:8443/a.jpg?x=1",
+        {"headers": {"Host": "cdn.example:8443"}, "extensions": {"sni_hostname": "cdn.example"}},
+    )
+    assert pinned("https://cdn.example/a.jpg", "2606:2800::1")[0] == "https://[2606:2800::1]/a.jpg"
+    assert pinned("http://127.0.0.1:9999/f", "127.0.0.1") == (
+        "http://127.0.0.1:9999/f",
+        {"headers": {"Host": "127.0.0.1:9999"}},
+    )
+
+
+def test_a_pinned_https_fetch_still_verifies_the_certificate_for_the_name(tmp_path):
+    """DNS rebinding: the photo is fetched from the address that was checked, not from a
+    second lookup. Over TLS the server is still asked for, and verified as, the name: a
+    stand-in CDN with a certificate for "media.hue.test" (a name no DNS resolves)."""
+    trustme = pytest.importorskip("trustme")
+    ca = trustme.CA()
+    pem = tmp_path / "server.pem"
+    ca.issue_cert("media.hue.test").private_key_and_cert_chain_pem.write_to_path(str(pem))
+    hosts: list[str] = []
+
+    async def photo(request: Request) -> Response:
+        hosts.append(request.headers["host"])
+        return Response(JPEG, media_type="image/jpeg")
+
+    app = Starlette(routes=[Route("/p.jpg", photo)])
+    server = ThreadServer(app, ssl_certfile=str(pem)).start()
+    trust = ssl.create_default_context()
+    ca.configure_trust(trust)
+
+    async def fetch(url: str, pin: bool = True) -> httpx.Response:
+        async with httpx.AsyncClient(verify=trust) as client:
+            target, options = pinned(url, "127.0.0.1") if pin else (url, {})
+            return await client.get(target, **options)
+
+    try:
+        url = f"https://media.hue.test:{server.port}/p.jpg"
+        response = asyncio.run(fetch(url))
+        assert response.status_code == 200 and response.content == JPEG
+        assert hosts == [f"media.hue.test:{server.port}"]
+        with pytest.raises(httpx.ConnectError):  # the certificate is not for this name
+            asyncio.run(fetch(f"https://other.hue.test:{server.port}/p.jpg"))
+        with pytest.raises(httpx.ConnectError):  # and the name itself leads nowhere
+            asyncio.run(fetch(url, pin=False))
+    finally:
+        server.stop()

@@ -248,15 +248,17 @@ class ZaloAdapter:
 
         Only public https addresses are fetched (or the configured API host: a stand-in in
         tests), each redirect checked again, and at most ``media.MAX_BYTES``: a leaked OA key
-        must not turn the gateway into a way into the city's network or its memory.
+        must not turn the gateway into a way into the city's network or its memory. The
+        connection goes to the very address that was checked (see :func:`pinned`), so a
+        name that resolves again to a private address (DNS rebinding) gains nothing.
         """
         url = reference
         for _ in range(MAX_REDIRECTS + 1):
-            await self._check_media_url(url)
+            target, options = pinned(url, await self._checked_address(url))
             try:
-                async with self.client.http.stream("GET", url) as response:
+                async with self.client.http.stream("GET", target, **options) as response:
                     if response.is_redirect and "location" in response.headers:
-                        url = str(response.url.join(response.headers["location"]))
+                        url = str(httpx.URL(url).join(response.headers["location"]))
                         continue
                     if response.status_code >= 500:
                         raise MediaUnavailable(f"http {response.status_code}")
@@ -267,35 +269,60 @@ class ZaloAdapter:
                 raise MediaUnavailable(type(error).__name__) from None
         raise MediaUnavailable("too many redirects", permanent=True)
 
-    async def _check_media_url(self, url: str) -> None:
-        reason = await media_url_refused(url, self.client.config.zalo_api_base)
-        if reason is not None:
+    async def _checked_address(self, url: str) -> str:
+        reason, address = await media_address(url, self.client.config.zalo_api_base)
+        if address is None:
             log.warning(
                 "media address refused: %s",
                 reason,
                 extra={"channel": CHANNEL, "event": "media_refused"},
             )
             raise MediaUnavailable(f"address refused: {reason}", permanent=True)
+        return address
+
+
+async def media_address(url: str, api_base: str) -> tuple[str | None, str | None]:
+    """(why the gateway must not fetch ``url``, None) or (None, the address to connect to).
+
+    Public https addresses only, or the configured Zalo API host itself."""
+    parts, base = urlsplit(url), urlsplit(api_base)
+    trusted = (parts.scheme, parts.netloc) == (base.scheme, base.netloc)
+    if not trusted and parts.scheme != "https":
+        return "not an https address", None
+    if not parts.hostname:
+        return "no host", None
+    default_port = 443 if parts.scheme == "https" else 80
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(
+            parts.hostname, parts.port or default_port, type=socket.SOCK_STREAM
+        )
+    except OSError:
+        return "host not found", None
+    addresses = [info[4][0].split("%", 1)[0] for info in infos]
+    if not addresses:
+        return "host not found", None
+    if not trusted and not all(ipaddress.ip_address(a).is_global for a in addresses):
+        return "not a public address", None
+    return None, addresses[0]
 
 
 async def media_url_refused(url: str, api_base: str) -> str | None:
     """Why the gateway must not fetch ``url``, or None when it may."""
-    parts, base = urlsplit(url), urlsplit(api_base)
-    if (parts.scheme, parts.netloc) == (base.scheme, base.netloc):
-        return None  # the configured Zalo API host itself
-    if parts.scheme != "https" or not parts.hostname:
-        return "not an https address"
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            parts.hostname, parts.port or 443, type=socket.SOCK_STREAM
-        )
-    except OSError:
-        return "host not found"
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if not address.is_global:
-            return "not a public address"
-    return None
+    return (await media_address(url, api_base))[0]
+
+
+def pinned(url: str, address: str) -> tuple[str, dict[str, Any]]:
+    """``url`` with its host replaced by ``address``, and the request options that keep the
+    name for the server: the Host header, and for https the TLS server name (SNI), against
+    which the certificate is still verified."""
+    parts = urlsplit(url)
+    host = f"[{address}]" if ":" in address else address
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    name = f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+    options: dict[str, Any] = {"headers": {"Host": name}}
+    if parts.scheme == "https":
+        options["extensions"] = {"sni_hostname": parts.hostname}
+    return parts._replace(netloc=netloc).geturl(), options
 
 
 async def _read_capped(response: httpx.Response, limit: int) -> bytes:

@@ -13,9 +13,12 @@ from bot.processes import free_port
 
 
 class ThreadServer:
-    def __init__(self, app: Starlette, port: int | None = None) -> None:
+    def __init__(self, app: Starlette, port: int | None = None, **options: object) -> None:
+        """``options``: more uvicorn settings (``ssl_certfile`` for an https stand-in)."""
         self.port = port or free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", **options
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
