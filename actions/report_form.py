@@ -199,10 +199,15 @@ class ValidateReportForm(FormValidationAction):
             return {"location": _coordinates(tracker)}
         if URL_RE.match(text):
             return {"location": None, "photo": text}  # a photo sent early: keep it
-        if tracker.get_slot("requested_slot") == "location" and not answer.startswith("/"):
+        asked = tracker.get_slot("requested_slot") == "location"
+        if asked and not answer.startswith("/"):
             # The citizen answered "where?": the whole answer is the place, not just the
             # fragment the entity tagger picked out of it.
             text = clean(answer)
+        elif not asked and not gazetteer.looks_like_place(text, answer):
+            # Picked up in passing from words that name no place ("nuoc tran len mat
+            # duong" tagged "tran"): the form will ask where.
+            return {"location": previous_value(tracker, "location")}
         named_ward = tracker.get_slot("ward")
         ward = gazetteer.lookup(named_ward) or gazetteer.find_in(text)
         if named_ward and not ward:

@@ -88,3 +88,27 @@ def find_in(text: str | None) -> str | None:
         if f" {key} " in padded:
             return _BY_KEY[key]
     return None
+
+
+# Words that name a kind of place, folded. Every place annotated in nlu_data has one of these,
+# a number or a capitalised name; the tagger's mistakes ("xe dap di", "nga") have none.
+_PLACE_WORD = re.compile(
+    r"\b(?:duong(?! (?:ong|day|nuoc)\b)|kiet|hem|ngo|ngach|phuong|xa|thon|to|khu|khu pho|to dan pho|cho|cau|truong"
+    r"|benh vien|nha|so|truoc|gan|doi dien|canh|sau|nga tu|nga ba|nga nam|cong|cua|bai|ben"
+    r"|cong vien|chung cu|quoc lo|ql|tinh lo|doc|bo song|bo ho|dai noi|thanh|lang|chua"
+    r"|nha tho|ho|song|ben xe|ga|san bay|ubnd|uy ban|tram|nha van hoa|sieu thi"
+    r"|street|st|road|rd|ward|near|market|bridge|hotel|school|hospital|park|alley|lane"
+    r"|opposite|front|outside|behind|corner|gate|citadel|river|pagoda|station|airport)\b"
+)
+
+
+def looks_like_place(span: str, message: str = "") -> bool:
+    """Whether a span the entity tagger called a place can be one: it holds a number, a word
+    for a kind of place, a ward's name, or a capitalised name (not just the message's first
+    word). Used for places picked up in passing, which nobody asked for."""
+    if re.search(r"\d", span) or _PLACE_WORD.search(fold(span)) or find_in(span):
+        return True
+    words = span.split()
+    if message.strip().startswith(span.strip()):
+        words = words[1:]  # a sentence's first word is capitalised anyway
+    return any(word[:1].isupper() for word in words)

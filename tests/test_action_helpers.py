@@ -5,6 +5,7 @@ import pytest
 from actions.feedback import rating_in
 from actions.report_form import describes_problem, is_cancel, phone_in
 from actions.status import find_code
+from bot import gazetteer
 
 
 @pytest.mark.parametrize("text", ["thôi", "thoi", "Hủy", "huy bo", "cancel", "thôi không báo nữa"])
@@ -64,3 +65,23 @@ def test_describes_problem_needs_the_problem_and_some_detail():
     assert describes_problem("đèn đường trước nhà 12 Lê Lợi tắt 3 hôm nay")
     assert not describes_problem("tôi muốn phản ánh")
     assert not describes_problem("đèn đường")
+
+
+@pytest.mark.parametrize(
+    ("span", "message", "place"),
+    [
+        ("kiệt 45 Nguyễn Huệ", "", True),
+        ("34 Ba Trieu", "", True),
+        ("truoc truong Quoc Hoc", "", True),
+        ("cho An Cuu", "", True),
+        ("Vỹ Dạ", "", True),
+        ("Le Loi riverside", "", True),
+        ("xe dap di", "mat duong nut nhieu cho, xe dap di rat kho", False),
+        ("nga", "xe may de te nga lam", False),
+        ("duong ong", "nuoc ro ri tu duong ong ca tuan nay", False),  # a pipe, not a street
+        ("đường Lê Lợi", "", True),
+        ("Xe dap di", "Xe dap di rat kho", False),  # capitalised only as the first word
+    ],
+)
+def test_a_place_picked_up_in_passing_must_look_like_one(span, message, place):
+    assert gazetteer.looks_like_place(span, message) is place

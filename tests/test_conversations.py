@@ -339,3 +339,10 @@ def test_a_place_seen_in_another_answer_does_not_replace_the_given_place(stack, 
     readback = texts(stack.say(sender, "bo qua"))
     assert f"kiet {house} Nguyen Hue" in readback and "Hư hỏng mặt đường" in readback, readback
     assert "Địa điểm: xe may" not in readback
+
+
+def test_words_that_name_no_place_are_not_taken_for_the_place(stack, sender):
+    """A first message that only describes: the tagger reads "nga ra" (falls over) in
+    "cay nga ra chan het loi di" as a place. The assistant still asks where."""
+    said = texts(stack.say(sender, "cay nga ra chan het loi di"))
+    assert "ở đâu" in said, said
