@@ -90,15 +90,32 @@ def find_in(text: str | None) -> str | None:
     return None
 
 
-# Words that name a kind of place, folded. Every place annotated in nlu_data has one of these,
-# a number or a capitalised name; the tagger's mistakes ("xe dap di", "nga") have none.
-_PLACE_WORD = re.compile(
-    r"\b(?:duong(?! (?:ong|day|nuoc)\b)|kiet|hem|ngo|ngach|phuong|xa|thon|to|khu|khu pho|to dan pho|cho|cau|truong"
-    r"|benh vien|nha|so|truoc|gan|doi dien|canh|sau|nga tu|nga ba|nga nam|cong|cua|bai|ben"
-    r"|cong vien|chung cu|quoc lo|ql|tinh lo|doc|bo song|bo ho|dai noi|thanh|lang|chua"
-    r"|nha tho|ho|song|ben xe|ga|san bay|ubnd|uy ban|tram|nha van hoa|sieu thi"
-    r"|street|st|road|rd|ward|near|market|bridge|hotel|school|hospital|park|alley|lane"
-    r"|opposite|front|outside|behind|corner|gate|citadel|river|pagoda|station|airport)\b"
+# Words that name a kind of place. Every place annotated in nlu_data has one of these, a
+# number or a capitalised name; the tagger's mistakes ("xe dap di", "nga ra") have none.
+# Typed with accents they are matched as typed: folded, "gà" (ổ gà, pothole) would be "ga"
+# (station) and "sâu" (deep) would be "sau" (behind).
+PLACE_WORDS = (
+    "đường", "kiệt", "hẻm", "ngõ", "ngách", "phường", "xã", "thôn", "tổ", "khu", "chợ", "cầu",
+    "trường", "bệnh viện", "nhà", "số", "trước", "gần", "đối diện", "cạnh", "sau", "ngã tư",
+    "ngã ba", "ngã năm", "cổng", "cửa", "bãi", "bến", "công viên", "chung cư", "quốc lộ", "ql",
+    "tỉnh lộ", "dốc", "bờ sông", "bờ hồ", "đại nội", "thành", "làng", "chùa", "nhà thờ", "hồ",
+    "sông", "ga", "sân bay", "ubnd", "ủy ban", "uỷ ban", "trạm", "nhà văn hóa", "siêu thị",
+    "street", "st", "road", "rd", "ward", "near", "market", "bridge", "hotel", "school",
+    "hospital", "park", "alley", "lane", "opposite", "front", "outside", "behind", "corner",
+    "gate", "citadel", "river", "pagoda", "station", "airport",
+)  # fmt: skip
+NOT_PLACES = ("ống", "dây", "nước")  # "đường ống", "đường dây": a pipe, a line
+
+
+def _word_pattern(words: tuple[str, ...], after: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    negative = "|".join(re.escape(w) for w in after)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)(?! (?:{negative})(?!\w))")
+
+
+_PLACE_TYPED = _word_pattern(PLACE_WORDS, NOT_PLACES)
+_PLACE_FOLDED = _word_pattern(
+    tuple(fold(w) for w in PLACE_WORDS), tuple(fold(w) for w in NOT_PLACES)
 )
 
 
@@ -106,7 +123,9 @@ def looks_like_place(span: str, message: str = "") -> bool:
     """Whether a span the entity tagger called a place can be one: it holds a number, a word
     for a kind of place, a ward's name, or a capitalised name (not just the message's first
     word). Used for places picked up in passing, which nobody asked for."""
-    if re.search(r"\d", span) or _PLACE_WORD.search(fold(span)) or find_in(span):
+    typed = span.lower()
+    words_match = _PLACE_TYPED if fold(typed) != typed else _PLACE_FOLDED
+    if re.search(r"\d", span) or words_match.search(typed) or find_in(span):
         return True
     words = span.split()
     if message.strip().startswith(span.strip()):

@@ -86,7 +86,9 @@ def up(
                 supervisor.wait_ready(service, startup_timeout)
                 typer.echo(f"  {service.name:8} ready at {service.url}")
         for url in remote_rasa_urls(settings):
-            state = "ready" if RasaClient(url).model_loaded() else "not answering yet"
+            client = RasaClient(url)
+            state = "ready" if client.model_loaded() else "not answering yet"
+            client.close()
             typer.echo(f"  {'rasa':8} {state} at {url} (RASA_URL: not started here)")
         typer.echo(
             f"hue-assist is up. Web chat: http://127.0.0.1:{settings.gateway_port}/ ; "
