@@ -109,7 +109,7 @@ def rasa_services(settings: Settings) -> list[Service]:
     The gateway sends each conversation to one of them (``Settings.rasa_for``).
     """
     services = []
-    for index, url in enumerate(settings.rasa_urls or (settings.rasa_url,)):
+    for index, url in enumerate(settings.rasa_servers):
         port = local_rasa_port(url)
         if port is None:
             continue
@@ -122,8 +122,7 @@ def rasa_services(settings: Settings) -> list[Service]:
 
 def remote_rasa_urls(settings: Settings) -> list[str]:
     """The Rasa servers of ``RASA_URL`` that ``up`` does not start (another host)."""
-    urls = settings.rasa_urls or (settings.rasa_url,)
-    return [url for url in urls if local_rasa_port(url) is None]
+    return [url for url in settings.rasa_servers if local_rasa_port(url) is None]
 
 
 def action_service(settings: Settings) -> Service:
@@ -150,7 +149,7 @@ def gateway_service(settings: Settings, extra_env: dict[str, str] | None = None)
     env = {**os.environ, **(extra_env or {})}
     env.update(
         HUE_ASSIST_HOME=str(settings.home),
-        RASA_URL=",".join(settings.rasa_urls or (settings.rasa_url,)),
+        RASA_URL=",".join(settings.rasa_servers),
         ACTION_SERVER_URL=settings.action_server_url,
         GATEWAY_PORT=str(settings.gateway_port),
     )

@@ -29,9 +29,14 @@ class Settings:
     open311_api_keys: tuple[str, ...] = ()
     rasa_urls: tuple[str, ...] = ()
 
+    @property
+    def rasa_servers(self) -> tuple[str, ...]:
+        """Every Rasa server, in order (``rasa_urls``, or ``rasa_url`` alone when unset)."""
+        return self.rasa_urls or (self.rasa_url,)
+
     def rasa_for(self, sender_id: str) -> str:
         """The Rasa server that holds this conversation (see ``pick_rasa``)."""
-        return pick_rasa(self.rasa_urls or (self.rasa_url,), sender_id)
+        return pick_rasa(self.rasa_servers, sender_id)
 
     @property
     def db_path(self) -> Path:

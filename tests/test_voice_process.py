@@ -100,7 +100,8 @@ def test_vietnamese_call_goes_through_the_whole_pipeline(calls_dir, home_env):
         segments = list(store.db["call_segments"].rows_where("call_id = ?", [out["call_id"]]))
         # tiny.en hears nothing it can write in the operator's Vietnamese: the caller's
         # channel is what must be there (both roles: the English call below)
-        assert "caller" in {s["role"] for s in segments} <= {"caller", "agent"}
+        roles = {s["role"] for s in segments}
+        assert "caller" in roles and roles <= {"caller", "agent"}, roles
         raw = {
             r["idx"]: r["text"]
             for r in store.db["call_segments_raw"].rows_where("call_id = ?", [out["call_id"]])

@@ -42,7 +42,7 @@ class Channels:
         self.sender = Sender(self.database, self.adapters, config.sender_concurrency)
         self.worker = Worker(
             self.database,
-            settings.rasa_urls or (settings.rasa_url,),
+            settings.rasa_servers,
             settings.action_server_url,
             self.adapters,
             settings.home,

@@ -16,7 +16,7 @@ async def healthz(request: Request) -> JSONResponse:
         checks["database"] = "ok"
     except Exception as error:  # noqa: BLE001 - report any database failure as degraded
         checks["database"] = f"error: {type(error).__name__}"
-    rasa = settings.rasa_urls or (settings.rasa_url,)
+    rasa = settings.rasa_servers
     targets = [
         ("rasa" if index == 0 else f"rasa-{index + 1}", f"{url}/status")
         for index, url in enumerate(rasa)
