@@ -33,6 +33,14 @@ def _skip(lang: str) -> list[dict[str, str]]:
     return [{"title": "Skip" if lang == "en" else "Bỏ qua", "payload": "/deny"}]
 
 
+def _urgent_place(lang: str) -> list[dict[str, str]]:
+    """Unknown place (file without it) or no report at all ("hủy" cancels the form)."""
+    return [
+        {"title": "I don't know" if lang == "en" else "Không rõ địa điểm", "payload": "/deny"},
+        {"title": "Don't send" if lang == "en" else "Không gửi", "payload": "hủy"},
+    ]
+
+
 TEXTS: dict[str, tuple[str, str]] = {
     "ask_category": (
         "Bạn muốn phản ánh loại sự cố nào? Ví dụ: đèn đường, hư hỏng mặt đường, rác thải, "
@@ -62,6 +70,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "A phone number so staff can reach you if needed (optional, used only for this "
         'report)? Or tap "Skip".',
     ),
+    "ask_location_urgent": (
+        "Khi đã an toàn: sự việc ở đâu? (số nhà, đường, phường/xã, hoặc gửi vị trí) Mình sẽ báo "
+        "ngay cho Trung tâm điều hành của thành phố.",
+        "Once you are safe: where is it? (house number, street, ward, or share your location) "
+        "I will alert the city's operations centre at once.",
+    ),
+    "ask_phone_urgent": (
+        "Số điện thoại để lực lượng chức năng gọi lại khi cần (không bắt buộc)?",
+        "A phone number so responders can call you back (optional)?",
+    ),
     "ask_report_id": (
         "Bạn cho mình mã phản ánh nhé (dạng PA-2026-000123, có trong tin nhắn xác nhận khi gửi).",
         "Please give me the report's tracking code (like PA-2026-000123, from the "
@@ -89,7 +107,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
 }
 
-BUTTONS = {"ask_category": _category_buttons, "ask_photo": _skip, "ask_phone": _skip}
+BUTTONS = {
+    "ask_category": _category_buttons,
+    "ask_photo": _skip,
+    "ask_phone": _skip,
+    "ask_location_urgent": _urgent_place,
+    "ask_phone_urgent": _skip,
+}
 
 
 def render(key: str, lang: str) -> dict[str, Any]:

@@ -9,8 +9,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import language
-from actions.messages import send
+from actions.common import language, say
+from actions.messages import TEXTS, send
 
 
 class AskAction(Action, abc.ABC):
@@ -26,7 +26,16 @@ class AskAction(Action, abc.ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        send(dispatcher, f"ask_{self.slot}", language(tracker))
+        if tracker.get_slot("pending_incident"):
+            return []  # the citizen is choosing what to do with a second problem first
+        key = f"ask_{self.slot}"
+        lang = language(tracker)
+        if tracker.get_slot("emergency") and f"{key}_urgent" in TEXTS:
+            key = f"{key}_urgent"
+            place = tracker.get_slot("location")
+            if self.slot == "phone" and place:  # say what was understood as the place
+                dispatcher.utter_message(text=say(lang, f"Địa điểm: {place}.", f"Place: {place}."))
+        send(dispatcher, key, lang)
         return []
 
 

@@ -7,13 +7,14 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import (
     REPORT_SLOTS,
     SKIP,
     channel_of,
+    entity_values,
     language,
     latest_intent,
     latest_text,
@@ -23,6 +24,7 @@ from actions.common import (
 )
 from actions.messages import send
 from bot import categories, gazetteer, lifecycle
+from bot.emergency import KINDS, detect
 from bot.store import MAX_DESCRIPTION, StoreError
 from bot.text import clean, fold, fold_words
 
@@ -61,6 +63,11 @@ GENERIC_WORDS = frozenset(
         an issue problem i a please ve cho minh""".split()
 )
 EDITABLE = ("category", "location", "description", "photo", "phone")
+URGENT_SLOTS = ["location", "phone"]  # an urgent report: the place and a call-back number
+UNKNOWN_PLACE = "chưa rõ địa điểm"
+# Words that announce a second, different problem ("à còn …", "ngoài ra …", "also …").
+ANOTHER = frozenset({"con", "nua", "ngoai ra", "them", "also", "another", "plus", "voi lai"})
+CHOICES = ("both", "replace", "keep")
 
 
 def is_cancel(text: str) -> bool:
@@ -101,19 +108,54 @@ class ValidateReportForm(FormValidationAction):
     def name(self) -> str:
         return "validate_report_form"
 
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        """An urgent report asks only where (once) and a call-back number (skippable)."""
+        return URGENT_SLOTS if tracker.get_slot("emergency") else domain_slots
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         text = latest_text(tracker)
         if tracker.get_slot("requested_slot") and is_cancel(text):
-            send(dispatcher, "report_cancelled", language(tracker))
+            lang = language(tracker)
+            kind = tracker.get_slot("emergency")
+            if kind in KINDS:
+                number = KINDS[kind].numbers[0]
+                dispatcher.utter_message(
+                    text=say(
+                        lang,
+                        f"Mình không gửi báo cáo. Hãy giữ an toàn; cần thì gọi {number} ngay.",
+                        f"Nothing is sent. Stay safe, and call {number} if you need to.",
+                    )
+                )
+            else:
+                send(dispatcher, "report_cancelled", lang)
             log.info("report cancelled", extra={"who": who(tracker.sender_id)})
-            return [ActiveLoop(None), SlotSet("requested_slot", None)] + reset_report_slots()
+            return [
+                ActiveLoop(None),
+                SlotSet("requested_slot", None),
+                SlotSet("queued_incident", None),
+            ] + reset_report_slots()
+        if tracker.get_slot("pending_incident"):
+            return self._second_problem_answer(dispatcher, tracker)
+        if second := second_problem(tracker):
+            return self._ask_about_second_problem(dispatcher, tracker, second)
         field = tracker.get_slot("edit_field")
         if field in EDITABLE:
             # The citizen chose a field to correct: empty it so the form asks again.
             return [SlotSet(field, None), SlotSet("edit_field", None)]
         events = await super().run(dispatcher, tracker, domain)
+        if kind := tracker.get_slot("emergency"):
+            # The category of an urgent report is the danger's, never the tagger's guess.
+            alert = detect(tracker.get_slot("description") or "")
+            category = alert.category if alert else KINDS.get(kind, KINDS["distress"]).category
+            return [*events, SlotSet("category", category)]
         # At activation, a first message that already describes the problem
         # ("đèn đường trước nhà 12 Lê Lợi tắt 3 hôm nay") is the description.
         if (
@@ -138,6 +180,70 @@ class ValidateReportForm(FormValidationAction):
         ):
             events.append(SlotSet("category", code))
         return events
+
+    @staticmethod
+    def _ask_about_second_problem(
+        dispatcher: CollectingDispatcher, tracker: Tracker, second: dict[str, Any]
+    ) -> list[EventType]:
+        """A different problem mid-report: file both, replace, or leave the new one."""
+        lang = language(tracker)
+        current = categories.name(previous_value(tracker, "category") or "other", lang)
+        new = categories.name(second["category"], lang)
+        dispatcher.utter_message(
+            text=say(
+                lang,
+                f"Bạn đang gửi phản ánh về {current}. Còn sự cố mới ({new}): mình ghi thành "
+                "phản ánh riêng sau phản ánh này, hay thay thế phản ánh đang ghi?",
+                f"You are reporting {current}. The new problem ({new}): shall I file it as a "
+                "second report after this one, or replace the current one?",
+            ),
+            buttons=[
+                {
+                    "title": title,
+                    "payload": f'/report_incident{{"incident_choice": "{choice}"}}',
+                }
+                for choice, title in zip(
+                    CHOICES,
+                    (
+                        say(lang, "Gửi cả hai", "File both"),
+                        say(lang, "Thay bằng sự cố mới", "Replace with the new one"),
+                        say(lang, "Bỏ qua sự cố mới", "Ignore the new one"),
+                    ),
+                    strict=True,
+                )
+            ],
+        )
+        log.info("second problem offered", extra={"who": who(tracker.sender_id)})
+        return [*revert_candidates(tracker), SlotSet("pending_incident", second)]
+
+    @staticmethod
+    def _second_problem_answer(
+        dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType]:
+        """The answer to "both, replace or ignore?"; the form then asks its next question."""
+        second = tracker.get_slot("pending_incident") or {}
+        choice = tracker.get_slot("incident_choice")
+        events = [*revert_candidates(tracker), SlotSet("incident_choice", None)]
+        events.append(SlotSet("pending_incident", None))
+        if choice == "replace":
+            return [
+                *events,
+                *reset_report_slots(),
+                SlotSet("category", second.get("category")),
+                SlotSet("description", second.get("text")),
+                SlotSet("location", second.get("location")),
+                # (not requested_slot None: Rasa reads that as "stop the form")
+            ]
+        if choice == "both":
+            dispatcher.utter_message(
+                text=say(
+                    language(tracker),
+                    "Được, xong phản ánh này mình ghi tiếp phản ánh thứ hai.",
+                    "Fine: once this report is done, I'll take the second one.",
+                )
+            )
+            return [*events, SlotSet("queued_incident", second)]
+        return events  # ignored, or another answer: back to the question that was open
 
     @staticmethod
     def _refuse(
@@ -190,6 +296,8 @@ class ValidateReportForm(FormValidationAction):
     async def validate_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
+        if tracker.get_slot("emergency"):
+            return urgent_place(value, tracker)
         if earlier := self._given_earlier("location", tracker):
             return {"location": earlier, "ward": previous_value(tracker, "ward")}
         text = clean(str(value or ""))
@@ -211,16 +319,21 @@ class ValidateReportForm(FormValidationAction):
         named_ward = tracker.get_slot("ward")
         ward = gazetteer.lookup(named_ward) or gazetteer.find_in(text)
         if named_ward and not ward:
-            refused = self._refuse(
-                "location",
-                tracker,
-                dispatcher,
-                f'Mình không tìm thấy phường/xã "{named_ward}" trong 40 phường, xã của '
-                "Huế. Bạn kiểm tra lại tên giúp mình.",
-                f'"{named_ward}" is not one of Huế\'s 40 wards and communes. Please check '
-                "the name.",
-            )
-            return {**refused, "ward": previous_value(tracker, "ward")}
+            # Said once, when the citizen answered "where?" with a ward Huế does not have;
+            # the name is then dropped, so it is never complained about again (the tagger
+            # also reads words like "công an" as wards).
+            if asked and not _refused_before(tracker):
+                refused = self._refuse(
+                    "location",
+                    tracker,
+                    dispatcher,
+                    f'Mình không tìm thấy phường/xã "{named_ward}" trong 40 phường, xã của '
+                    "Huế. Bạn kiểm tra lại tên giúp mình.",
+                    f'"{named_ward}" is not one of Huế\'s 40 wards and communes. Please '
+                    "check the name.",
+                )
+                return {**refused, "ward": None}
+            named_ward = None
         if len(text.split()) < 2 or len(text) > 300:
             return self._refuse(
                 "location",
@@ -283,6 +396,12 @@ class ValidateReportForm(FormValidationAction):
             return {"phone": number}
         if is_skip(text, latest_intent(tracker)):
             return {"phone": SKIP}
+        if tracker.get_slot("emergency"):
+            # No second asking in an emergency: whatever was said instead joins the report.
+            description = tracker.get_slot("description") or ""
+            if text and not text.startswith("/") and text not in description:
+                description = f"{description} / {text}".strip(" /")[:MAX_DESCRIPTION]
+            return {"phone": SKIP, "description": description}
         dispatcher.utter_message(
             text=say(
                 language(tracker),
@@ -293,6 +412,92 @@ class ValidateReportForm(FormValidationAction):
             )
         )
         return {"phone": None}
+
+
+def second_problem(tracker: Tracker) -> dict[str, Any] | None:
+    """A different problem described while a report is being written, or None.
+
+    Only where it cannot be part of the current answer: at the photo and phone questions,
+    or anywhere with a word announcing another problem ("à còn cây đổ ở kiệt 3 nữa").
+    """
+    requested = tracker.get_slot("requested_slot")
+    current = previous_value(tracker, "category")  # the slot may hold the new one already
+    text = latest_text(tracker)
+    if tracker.get_slot("emergency") or not current or not requested or requested == "category":
+        return None
+    if text.startswith("/") or latest_intent(tracker) != "report_incident":
+        return None
+    found = [categories.match(str(v)) for v in entity_values(tracker, "category") if v]
+    new = next((c for c in found if c and c != current), None)
+    if new is None or not describes_problem(text):
+        return None
+    words = " ".join(fold_words(text))
+    announced = any(f" {w} " in f" {words} " for w in ANOTHER)
+    if requested not in ("photo", "phone") and not announced:
+        return None
+    places = [str(v) for v in entity_values(tracker, "location") if v]
+    place = max(places, key=len) if places else None
+    if place and not gazetteer.looks_like_place(place, text):
+        place = None
+    return {"category": new, "text": text[:MAX_DESCRIPTION], "location": place}
+
+
+def revert_candidates(tracker: Tracker) -> list[EventType]:
+    """Undo what Rasa's slot mappings took from the latest message (it was not an answer).
+
+    Every slot set since the citizen's latest message goes back to its value before it.
+    """
+    skip = {"requested_slot", "incident_choice", "pending_incident", "language"}
+    changed: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        name = event.get("name")
+        if event.get("event") == "slot" and name not in skip and name not in changed:
+            changed.append(name)
+    return [SlotSet(slot, previous_value(tracker, slot)) for slot in changed]
+
+
+def urgent_place(value: Any, tracker: Tracker) -> dict[str, Any]:
+    """The place of an urgent report: asked once, so any answer is taken as it is.
+
+    "Không rõ" or the skip button files it without a place (the operations centre calls
+    back); a shared location gives coordinates.
+    """
+    answer = latest_text(tracker)
+    if tracker.get_slot("requested_slot") != "location":
+        # At activation: a place the tagger found in the message itself, if it looks like
+        # one, else the ward it names; otherwise the form asks.
+        text = clean(str(value or ""))
+        if text and gazetteer.looks_like_place(text, answer):
+            return {"location": text}
+        ward = gazetteer.lookup(tracker.get_slot("ward")) or gazetteer.find_in(answer)
+        return {"location": f"{gazetteer.kind(ward)} {ward}" if ward else None, "ward": ward}
+    if coordinates := _coordinates(tracker):
+        return {"location": coordinates}
+    if value is None or (detect(answer) and not gazetteer.looks_like_place(answer, answer)):
+        return {"location": None}  # more about the danger, not the place: asked again
+    if answer.startswith("/") or is_skip(answer, latest_intent(tracker)) or _unknown(answer):
+        return {"location": UNKNOWN_PLACE, "ward": None}
+    text = clean(answer)[:300]
+    ward = gazetteer.lookup(tracker.get_slot("ward")) or gazetteer.find_in(text)
+    return {"location": text, "ward": ward}
+
+
+def _unknown(text: str) -> bool:
+    words = " ".join(fold_words(text))
+    return words in {"khong biet", "khong ro", "chua ro", "khong nho", "dont know", "not sure"}
+
+
+def _refused_before(tracker: Tracker) -> bool:
+    """True when this report already had an unknown ward pointed out (say it only once)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name") == "report_form":
+            return False
+        text = event.get("text") or "" if event.get("event") == "bot" else ""
+        if "không tìm thấy phường/xã" in text or "is not one of Huế" in text:
+            return True
+    return False
 
 
 def _set_in(events: list[EventType], slot: str) -> bool:
@@ -313,8 +518,16 @@ def previous_value(tracker: Tracker, slot: str) -> Any:
 
 
 def reset_report_slots() -> list[EventType]:
-    slots = [SlotSet(slot, None) for slot in (*REPORT_SLOTS, "edit_field", "duplicate_candidate")]
-    return [*slots, SlotSet("duplicate_offered", False)]
+    """Empty every field of the report being written (a queued second report stays)."""
+    names = (
+        *REPORT_SLOTS,
+        "edit_field",
+        "duplicate_candidate",
+        "emergency",
+        "pending_incident",
+        "incident_choice",
+    )
+    return [*(SlotSet(slot, None) for slot in names), SlotSet("duplicate_offered", False)]
 
 
 def summary(tracker: Tracker, lang: str) -> str:
@@ -353,6 +566,8 @@ class ActionConfirmReport(Action):
         if not tracker.get_slot("category") or not tracker.get_slot("description"):
             return []  # the form was cancelled; it already said so
         lang = language(tracker)
+        if tracker.get_slot("emergency"):
+            return [FollowupAction("action_file_report")]  # no read-back: minutes count
         dispatcher.utter_message(
             text=summary(tracker, lang),
             buttons=[
@@ -460,48 +675,88 @@ class ActionFileReport(Action):
         if not slot("category") or not slot("description"):
             send(dispatcher, "anything_else", language(tracker))
             return []
-        photo, phone = slot("photo"), slot("phone")
-        if not slot("duplicate_offered"):
+        if not slot("duplicate_offered") and not slot("emergency"):
+            # (An urgent report is never held back as a duplicate: the centre sees each.)
             offer = offer_existing(dispatcher, tracker, lang)
             if offer:
                 return offer
-        try:
-            with open_store() as store:
-                report = store.file_report(
-                    service_code=slot("category"),
-                    description=slot("description"),
-                    channel=channel_of(tracker.sender_id),
-                    sender_id=tracker.sender_id,
-                    address=slot("location"),
-                    ward=slot("ward"),
-                    lat=_float(slot("lat")),
-                    long=_float(slot("long")),
-                    media_url=photo if photo and photo != SKIP else None,
-                    phone=phone if phone and phone != SKIP else None,
-                    language=lang,
-                )
-        except StoreError as error:
-            log.warning("report refused", extra={"who": who(tracker.sender_id), "why": str(error)})
-            dispatcher.utter_message(
-                text=say(
-                    lang,
-                    "Xin lỗi, phản ánh chưa gửi được. Bạn thử lại hoặc gọi 19001075.",
-                    "Sorry, the report could not be filed. Please try again or call 19001075.",
-                )
+        return file_now(dispatcher, tracker, lang)
+
+
+def file_now(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[EventType]:
+    """File the report in the slots, tell its code, and take up a queued second report."""
+    slot = tracker.get_slot
+    photo, phone = slot("photo"), slot("phone")
+    kind = slot("emergency")
+    urgent = kind in KINDS
+    category = slot("category")
+    if urgent and category not in categories.BY_CODE:
+        category = KINDS[kind].category  # the tagger's guess must not block an urgent report
+    try:
+        with open_store() as store:
+            report = store.file_report(
+                service_code=category,
+                description=slot("description"),
+                channel=channel_of(tracker.sender_id),
+                sender_id=tracker.sender_id,
+                address=slot("location") or (UNKNOWN_PLACE if urgent else None),
+                ward=slot("ward"),
+                lat=_float(slot("lat")),
+                long=_float(slot("long")),
+                media_url=photo if photo and photo != SKIP else None,
+                phone=phone if phone and phone != SKIP else None,
+                language=lang,
+                emergency=kind if urgent else None,
             )
-            return reset_report_slots()
-        code = report["service_request_id"]
-        log.info("report filed", extra={"who": who(tracker.sender_id), "report": code})
+    except StoreError as error:
+        log.warning(
+            "report refused", extra={"who": who(tracker.sender_id), "why": str(error)[:200]}
+        )
         dispatcher.utter_message(
             text=say(
                 lang,
-                f'Đã gửi phản ánh. Mã theo dõi của bạn: {code}. Bạn nhắn "kiểm tra {code}" '
-                "bất cứ lúc nào để xem tình trạng xử lý.",
-                f'Your report is filed. Tracking code: {code}. Write "status {code}" any '
-                "time to follow it.",
+                "Xin lỗi, phản ánh chưa gửi được. Bạn thử lại hoặc gọi 19001075.",
+                "Sorry, the report could not be filed. Please try again or call 19001075.",
             )
         )
-        return reset_report_slots() + [SlotSet("report_id", code)]
+        return reset_report_slots()
+    code = report["service_request_id"]
+    log.info(
+        "report filed", extra={"who": who(tracker.sender_id), "report": code, "urgent": urgent}
+    )
+    if urgent:
+        number = KINDS[kind].numbers[0]
+        text = say(
+            lang,
+            f"Đã báo khẩn cho Trung tâm điều hành của thành phố. Mã: {code}. Nếu chưa gọi, "
+            f"hãy gọi {number} ngay.",
+            f"The city's operations centre is alerted. Code: {code}. If you have not called "
+            f"yet, call {number} now.",
+        )
+    else:
+        text = say(
+            lang,
+            f'Đã gửi phản ánh. Mã theo dõi của bạn: {code}. Bạn nhắn "kiểm tra {code}" '
+            "bất cứ lúc nào để xem tình trạng xử lý.",
+            f'Your report is filed. Tracking code: {code}. Write "status {code}" any '
+            "time to follow it.",
+        )
+    dispatcher.utter_message(text=text)
+    events = reset_report_slots() + [SlotSet("report_id", code)]
+    queued = slot("queued_incident")
+    if queued and not urgent:
+        name = categories.name(queued.get("category") or "other", lang)
+        dispatcher.utter_message(
+            text=say(lang, f"Giờ đến phản ánh thứ hai: {name}.", f"Now the second report: {name}.")
+        )
+        events += [
+            SlotSet("queued_incident", None),
+            SlotSet("category", queued.get("category")),
+            SlotSet("description", queued.get("text")),
+            SlotSet("location", queued.get("location")),
+            FollowupAction("report_form"),
+        ]
+    return events
 
 
 class ActionAskCorrection(Action):

@@ -131,15 +131,7 @@ def action_service(settings: Settings) -> Service:
     env["HUE_ASSIST_HOME"] = str(settings.home)
     env["SANIC_HOST"] = "127.0.0.1"  # rasa_sdk listens on every interface otherwise
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(project_root()), env.get("PYTHONPATH")]))
-    argv = [
-        sys.executable,
-        "-m",
-        "rasa_sdk",
-        "--actions",
-        "actions",
-        "-p",
-        str(settings.action_port),
-    ]
+    argv = [sys.executable, "-m", "actions", "-p", str(settings.action_port)]
     url = f"http://127.0.0.1:{settings.action_port}"
     return Service("actions", argv, http_ok(f"{url}/health"), url, env)
 

@@ -32,6 +32,7 @@ PUBLIC_COLUMNS = (
     "channel",
     "duplicate_of",
     "rating",
+    "emergency",
 )
 
 
@@ -122,36 +123,41 @@ def overdue_first(
     offset: int = 0,
     columns: tuple[str, ...] = PUBLIC_COLUMNS,
 ) -> list[dict[str, Any]]:
-    """Overdue reports (most overdue first), then the others newest first, paged as one list."""
+    """Open urgent reports (oldest first: the longest waiting), then overdue reports (most
+    overdue first), then the others newest first, paged as one list."""
     where, params = filters.where()
-    overdue_sql = f"({where}) AND status = 'open' AND expected_datetime < ?"
-    n_overdue = db.execute(
-        f"SELECT count(*) FROM reports WHERE {overdue_sql}", [*params, at]
-    ).fetchone()[0]
+    urgent = "status = 'open' AND emergency IS NOT NULL"
+    overdue = "status = 'open' AND expected_datetime IS NOT NULL AND expected_datetime < ?"
+    buckets = (
+        (f"({where}) AND {urgent}", [*params], "requested_datetime, seq"),
+        (f"({where}) AND {overdue} AND NOT ({urgent})", [*params, at], "expected_datetime"),
+        (
+            f"({where}) AND NOT ({urgent}) AND NOT ({overdue})",
+            [*params, at],
+            "requested_datetime DESC, seq DESC",
+        ),
+    )
     rows: list[dict[str, Any]] = []
-    if offset < n_overdue:
-        rows = list(
-            db.query(
-                f"SELECT {_select(columns)} FROM reports WHERE {overdue_sql} "
-                "ORDER BY expected_datetime LIMIT ? OFFSET ?",
-                [*params, at, limit, offset],
-            )
+    skip = offset
+    for condition, values, order in buckets:
+        remaining = limit - len(rows)
+        if remaining <= 0:
+            break
+        size = db.execute(f"SELECT count(*) FROM reports WHERE {condition}", values).fetchone()[0]
+        if skip >= size:
+            skip -= size
+            continue
+        rows += db.query(
+            f"SELECT {_select(columns)} FROM reports WHERE {condition} ORDER BY {order} "
+            "LIMIT ? OFFSET ?",
+            [*values, remaining, skip],
         )
-    remaining = limit - len(rows)
-    if remaining > 0:
-        rest_offset = max(0, offset - n_overdue)
-        rows += list(
-            db.query(
-                f"SELECT {_select(columns)} FROM reports WHERE ({where}) AND NOT "
-                "(status = 'open' AND expected_datetime IS NOT NULL AND expected_datetime < ?) "
-                "ORDER BY requested_datetime DESC, seq DESC LIMIT ? OFFSET ?",
-                [*params, at, remaining, rest_offset],
-            )
-        )
+        skip = 0
     for row in rows:
         row["overdue"] = bool(
             row.get("status") == "open"
             and row.get("expected_datetime")
             and row["expected_datetime"] < at
         )
+        row["urgent"] = bool(row.get("emergency"))
     return rows

@@ -32,7 +32,8 @@ class QueueFilter:
 def queue(
     store: Store, filters: QueueFilter | None = None, *, limit: int = 50, offset: int = 0
 ) -> list[dict[str, Any]]:
-    """Calls waiting for review: overdue first, then lowest confidence first."""
+    """Calls waiting for review: urgent first (a person in danger), then overdue, then lowest
+    confidence first."""
     filters = filters or QueueFilter()
     overdue_before = iso(now() - timedelta(hours=REVIEW_TARGET_HOURS))
     clauses, params = ["c.status = 'pending'"], [overdue_before]
@@ -52,16 +53,18 @@ def queue(
             params.extend(values)
     sql = (
         "SELECT c.call_id, c.received_at, c.duration, c.confidence, c.intent, "
-        "c.draft_report_id, c.summary, d.category, d.ward, "
+        "c.draft_report_id, c.summary, d.category, d.ward, c.emergency, "
         "(c.received_at < ?) AS overdue FROM calls c "
         "LEFT JOIN draft_reports d ON d.draft_id = c.draft_report_id "
         f"WHERE {' AND '.join(clauses)} "
-        "ORDER BY overdue DESC, c.confidence IS NULL, c.confidence, c.received_at "
+        "ORDER BY c.emergency IS NULL, overdue DESC, c.confidence IS NULL, c.confidence, "
+        "c.received_at "
         "LIMIT ? OFFSET ?"
     )
     rows = list(store.db.query(sql, [*params, limit, offset]))
     for row in rows:
         row["overdue"] = bool(row["overdue"])
+        row["urgent"] = row["emergency"] is not None
         row["flagged"] = row["confidence"] is not None and row["confidence"] < LOW_CONFIDENCE
     return rows
 
@@ -231,6 +234,7 @@ def approve(
         ward=ward,
         phone=phone_row[0] if phone_row else None,
         actor=who,
+        emergency=draft.get("emergency"),
         note=f"filed from hotline call {call_id} ({draft['draft_id']})"
         + (f"; {notice}" if notice else ""),
         on_filed=mark,

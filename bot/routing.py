@@ -40,9 +40,13 @@ class RoutingTable:
     by_category: dict[str, Route]
     by_category_ward: dict[tuple[str, str], Route]
     sample: bool
+    urgent: Route | None = None  # reports filed from an emergency, whatever their category
 
-    def route(self, service_code: str, ward: str | None = None) -> Route:
-        """The ward-specific route when there is one, else the category's, else the default."""
+    def route(self, service_code: str, ward: str | None = None, urgent: bool = False) -> Route:
+        """The urgent route for an emergency; else the ward-specific route when there is one,
+        else the category's, else the default."""
+        if urgent and self.urgent is not None:
+            return self.urgent
         ward_name = gazetteer.lookup(ward) if ward else None
         if ward_name and (service_code, ward_name) in self.by_category_ward:
             return self.by_category_ward[(service_code, ward_name)]
@@ -50,6 +54,8 @@ class RoutingTable:
 
     def agencies(self) -> list[str]:
         names = {self.default.agency, *(r.agency for r in self.by_category.values())}
+        if self.urgent is not None:
+            names.add(self.urgent.agency)
         names |= {r.agency for r in self.by_category_ward.values()}
         return sorted(names)
 
@@ -83,7 +89,8 @@ def parse(data: Any, source: str = "routing table") -> RoutingTable:
             if name is None:
                 raise RoutingError(f"{source}: {code}: unknown ward {ward!r}")
             by_ward[(code, name)] = _route(override, f"{source}: {code}/{ward}", route)
-    return RoutingTable(default, by_category, by_ward, bool(data.get("sample")))
+    urgent = _route(data["urgent"], f"{source}: urgent") if data.get("urgent") else None
+    return RoutingTable(default, by_category, by_ward, bool(data.get("sample")), urgent)
 
 
 @lru_cache(maxsize=4)

@@ -28,6 +28,7 @@ class Settings:
     hotline: str = "19001075"
     open311_api_keys: tuple[str, ...] = ()
     rasa_urls: tuple[str, ...] = ()
+    disaster_line: str | None = None  # the city's own disaster line, when one is configured
 
     @property
     def rasa_servers(self) -> tuple[str, ...]:
@@ -95,6 +96,7 @@ def load(env: dict[str, str] | None = None) -> Settings:
         rasa_port=rasa_port,
         action_port=action_port,
         gateway_port=int(env.get("GATEWAY_PORT", "8000")),
+        disaster_line=(env.get("EMERGENCY_DISASTER_LINE") or "").strip() or None,
         open311_api_keys=tuple(
             key.strip() for key in env.get("OPEN311_API_KEYS", "").split(",") if key.strip()
         ),

@@ -67,6 +67,16 @@ def compute(store: Store, since: str | None = None, until: str | None = None) ->
     overdue = store.db.execute(
         "SELECT count(*) FROM reports WHERE status = 'open' AND expected_datetime < ?", [at]
     ).fetchone()[0]
+    urgent = dict(
+        store.db.execute(
+            f"SELECT emergency, count(*) FROM reports WHERE {clause} AND emergency IS NOT NULL "
+            "GROUP BY 1 ORDER BY 2 DESC",
+            params,
+        ).fetchall()
+    )
+    urgent_open = store.db.execute(
+        "SELECT count(*) FROM reports WHERE emergency IS NOT NULL AND status = 'open'"
+    ).fetchone()[0]
     return {
         "since": since,
         "until": until,
@@ -77,6 +87,7 @@ def compute(store: Store, since: str | None = None, until: str | None = None) ->
         "satisfaction_share": _share(satisfied, rated),
         "median_hours_to_resolve": median,
         "overdue_now": overdue,
+        "urgent": {"reports": sum(urgent.values()), "open_now": urgent_open, "by_kind": urgent},
         "by_state": by_state,
         "by_category": grouped("service_code"),
         "by_ward": grouped("ward"),
@@ -87,13 +98,14 @@ def compute(store: Store, since: str | None = None, until: str | None = None) ->
 
 def _calls(store: Store, since: str | None, until: str | None) -> dict[str, Any]:
     clause, params = period("received_at", since, until)
-    count, mean, pending = store.db.execute(
-        "SELECT count(*), avg(confidence), sum(status = 'pending') FROM calls "
-        f"WHERE {clause} AND status != 'failed'",
+    count, mean, pending, urgent = store.db.execute(
+        "SELECT count(*), avg(confidence), sum(status = 'pending'), "
+        f"sum(emergency IS NOT NULL) FROM calls WHERE {clause} AND status != 'failed'",
         params,
     ).fetchone()
     return {
         "transcribed": count,
         "mean_confidence": round(mean, 4) if mean is not None else None,
         "waiting_for_review": pending or 0,
+        "urgent": urgent or 0,
     }

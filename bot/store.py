@@ -116,6 +116,12 @@ def _check_report(
     return description
 
 
+def emergency_kinds() -> frozenset[str]:
+    from bot.emergency import KINDS
+
+    return frozenset(KINDS)
+
+
 def now() -> datetime:
     return datetime.now(HUE_TZ)
 
@@ -231,11 +237,21 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_4(db: sqlite_utils.Database) -> None:
+    """Urgent reports: filed from an emergency (its kind), listed before everything else."""
+    db.execute("ALTER TABLE reports ADD COLUMN emergency TEXT")
+    db.execute(
+        "CREATE INDEX reports_urgent ON reports (requested_datetime) "
+        "WHERE emergency IS NOT NULL AND status = 'open'"
+    )
+
+
 # Named, ordered migrations for the report tables; ``bot.schema`` joins every area's list.
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("reports-1", _migration_1),
     ("reports-2", _migration_2),
     ("reports-3", _migration_3),
+    ("reports-4", _migration_4),
 )
 
 
@@ -314,17 +330,23 @@ class Store:
         language: str | None = None,
         actor: str = "citizen",
         note: str | None = None,
+        emergency: str | None = None,
         on_filed: Callable[[sqlite_utils.Database, str], None] | None = None,
     ) -> dict[str, Any]:
         """File a new report: a fresh ``PA-YYYY-NNNNNN`` code, routed to its department, with
         its first history row, all in one transaction (``on_filed(db, code)`` runs inside it,
-        e.g. to mark the hotline draft it came from as filed)."""
+        e.g. to mark the hotline draft it came from as filed).
+
+        ``emergency`` (a kind from ``bot.emergency``) makes it urgent: routed to the city's
+        operations centre and listed before every other report."""
         description = _check_report(service_code, description, address, ward, lat, long)
         if channel not in CHANNELS:
             raise StoreError(f"unknown channel {channel!r}")
+        if emergency is not None and emergency not in emergency_kinds():
+            raise StoreError(f"unknown emergency kind {emergency!r}")
         ward = gazetteer.lookup(ward) if ward else gazetteer.find_in(address)
         moment = now()
-        route = routing.load().route(service_code, ward)
+        route = routing.load().route(service_code, ward, urgent=emergency is not None)
         reporter = self.reporter_for(sender_id) if sender_id else None
         with self.transaction() as db:
             seq = db.execute(
@@ -355,6 +377,7 @@ class Store:
                     "requested_datetime": iso(moment),
                     "updated_datetime": iso(moment),
                     "expected_datetime": iso(route.expected(moment)),
+                    "emergency": emergency,
                 }
             )
             if phone or sender_id:
@@ -366,7 +389,8 @@ class Store:
                         "language": language,
                     }
                 )
-            self._history(db, code, actor, None, "received", note or f"filed via {channel}")
+            filed = f"filed via {channel}" + (f" (urgent: {emergency})" if emergency else "")
+            self._history(db, code, actor, None, "received", note or filed)
             if on_filed is not None:
                 on_filed(db, code)
         report = self.get_report(code)
@@ -386,7 +410,7 @@ class Store:
             "address", "address_key", "ward", "lat", "long", "media_url", "status", "state",
             "status_notes", "agency_responsible", "channel", "reporter", "duplicate_of",
             "rating", "rating_comment", "requested_datetime", "updated_datetime",
-            "expected_datetime", "closed_datetime", "hours_to_close",
+            "expected_datetime", "closed_datetime", "hours_to_close", "emergency",
         )  # fmt: skip
         insert_report = (
             f"INSERT INTO reports ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"

@@ -66,7 +66,13 @@ def test_stats_give_the_citys_numbers(home):
     assert numbers["overdue_now"] == 1
     assert numbers["by_category"] == {"garbage": 2, "tree": 1, "noise": 1}
     assert numbers["by_channel"] == {"zalo": 4} and numbers["by_ward"] == {"Vỹ Dạ": 4}
-    assert numbers["calls"] == {"transcribed": 2, "mean_confidence": 0.7, "waiting_for_review": 2}
+    assert numbers["calls"] == {
+        "transcribed": 2,
+        "mean_confidence": 0.7,
+        "waiting_for_review": 2,
+        "urgent": 0,
+    }
+    assert numbers["urgent"] == {"reports": 0, "open_now": 0, "by_kind": {}}
 
 
 def test_stats_over_a_period_and_as_text(home):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import audit
+from bot.emergency import Alert, detect
 from bot.store import Store, iso, now
 from voice import drafts, metadata, summary
 from voice.audio import AudioError
@@ -190,16 +191,26 @@ class CallProcessor:
             return Outcome(path, call_id, "failed", error=reason)
         said = caller_turns(transcript)
         reading = understand(said, self.parse)
+        # A person in danger: the call goes to the top of the review queue with a draft,
+        # whatever the NLU made of the rest.
+        alert = detect(" ".join(said))
         draft = None
-        if reading.intent == "report_incident":
-            draft = drafts.build(" ".join(said), reading.entities)
+        if reading.intent == "report_incident" or alert is not None:
+            draft = drafts.build(" ".join(said), reading.entities, alert)
         suggestion = None
         if reading.intent == "ask_info" and self.suggest is not None:
             suggestion = self.suggest(reading.text)
-        draft_id = self._store(call_id, sha, path, meta, transcript, reading, draft, suggestion)
+        draft_id = self._store(
+            call_id, sha, path, meta, transcript, reading, draft, suggestion, alert
+        )
         log.info(
             "call processed",
-            extra={"call_id": call_id, "intent": reading.intent, "draft": draft_id},
+            extra={
+                "call_id": call_id,
+                "intent": reading.intent,
+                "draft": draft_id,
+                "urgent": alert.kind if alert else None,
+            },
         )
         return Outcome(path, call_id, "processed", draft_id, warnings=tuple(transcript.warnings))
 
@@ -233,8 +244,10 @@ class CallProcessor:
         reading: Understanding,
         draft: drafts.Draft | None,
         suggestion: tuple[str, str] | None,
+        alert: Alert | None = None,
     ) -> str | None:
         row = self._call_row(call_id, sha, path, meta) | {
+            "emergency": alert.kind if alert else None,
             "duration": round(transcript.duration, 2),
             "status": "pending",
             "intent": reading.intent,

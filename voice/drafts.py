@@ -13,6 +13,7 @@ from typing import Any
 import sqlite_utils
 
 from bot import categories, gazetteer
+from bot.emergency import Alert
 from bot.store import MAX_DESCRIPTION, iso, now
 
 
@@ -23,6 +24,7 @@ class Draft:
     location: str | None = None
     ward: str | None = None
     missing: list[str] = field(default_factory=list)
+    emergency: str | None = None  # the kind of danger the caller described, if any
 
 
 def _entity(entities: list[dict[str, Any]], name: str) -> str | None:
@@ -33,15 +35,16 @@ def _entity(entities: list[dict[str, Any]], name: str) -> str | None:
     return max(values, key=len) if name == "location" else values[0]
 
 
-def build(caller_text: str, entities: list[dict[str, Any]]) -> Draft:
+def build(caller_text: str, entities: list[dict[str, Any]], alert: Alert | None = None) -> Draft:
     """A draft from the caller's redacted words and the NLU's entities.
 
-    The category is the NLU's, else a phrase in the words ("đèn đường" → streetlight), else
-    ``other``; the ward is checked against Huế's 40 wards and communes.
+    The category is the NLU's, else the emergency's (``alert``), else a phrase in the words
+    ("đèn đường" → streetlight), else ``other``; the ward is checked against Huế's 40 wards
+    and communes. An urgent draft carries the kind of danger.
     """
     category = _entity(entities, "category")
     if category not in categories.BY_CODE:
-        category = categories.match(caller_text)
+        category = alert.category if alert else categories.match(caller_text)
     ward = gazetteer.lookup(_entity(entities, "ward")) or gazetteer.find_in(caller_text)
     location = _entity(entities, "location")
     missing = []
@@ -52,7 +55,8 @@ def build(caller_text: str, entities: list[dict[str, Any]]) -> Draft:
     if location is None and ward is not None:
         location = f"{gazetteer.kind(ward)} {ward}"
     description = " ".join(caller_text.split())[:MAX_DESCRIPTION]
-    return Draft(category or "other", description, location, ward, missing)
+    emergency = alert.kind if alert else None
+    return Draft(category or "other", description, location, ward, missing, emergency)
 
 
 def insert(db: sqlite_utils.Database, call_id: str, draft: Draft) -> str:
@@ -60,8 +64,8 @@ def insert(db: sqlite_utils.Database, call_id: str, draft: Draft) -> str:
     moment = iso(now())
     cursor = db.execute(
         "INSERT INTO draft_reports (call_id, state, channel, category, location, ward, "
-        "description, missing, created_at, updated_at) "
-        "VALUES (?, 'draft', 'hotline', ?, ?, ?, ?, ?, ?, ?)",
+        "description, missing, emergency, created_at, updated_at) "
+        "VALUES (?, 'draft', 'hotline', ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             call_id,
             draft.category,
@@ -69,6 +73,7 @@ def insert(db: sqlite_utils.Database, call_id: str, draft: Draft) -> str:
             draft.ward,
             draft.description,
             json.dumps(draft.missing),
+            draft.emergency,
             moment,
             moment,
         ],

@@ -101,4 +101,14 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX draft_reports_call ON draft_reports (call_id)")
 
 
-MIGRATIONS = (("calls-1", _migration_1),)
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Urgent calls: the caller described a person in danger (kind from ``bot.emergency``)."""
+    db.execute("ALTER TABLE calls ADD COLUMN emergency TEXT")
+    db.execute("ALTER TABLE draft_reports ADD COLUMN emergency TEXT")
+    db.execute(
+        "CREATE INDEX calls_urgent ON calls (received_at) "
+        "WHERE emergency IS NOT NULL AND status = 'pending'"
+    )
+
+
+MIGRATIONS = (("calls-1", _migration_1), ("calls-2", _migration_2))

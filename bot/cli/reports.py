@@ -47,7 +47,7 @@ def list_(
     page: int = typer.Option(1, "--page", min=1),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Danh sách phản ánh, quá hạn trước (overdue first), rồi mới nhất trước."""
+    """Danh sách phản ánh: khẩn cấp trước (urgent), rồi quá hạn (overdue), rồi mới nhất."""
     from bot import gazetteer
 
     states, codes, channels = _split(state), _split(category), _split(channel)
@@ -81,8 +81,9 @@ def list_(
         table.add_column(column, overflow="fold")
     for row in rows:
         due = (row.get("expected_datetime") or "")[:10]
+        code = row["service_request_id"]
         table.add_row(
-            row["service_request_id"],
+            f"[bold red]🚨 {code}[/bold red]" if row["urgent"] else code,
             escape(row["service_code"]),
             row["state"],
             escape(row.get("ward") or "—"),
@@ -97,6 +98,7 @@ def _show_text(report: dict) -> None:
     out = console()
     out.print(f"[bold]{report['service_request_id']}[/bold]  {escape(report['service_name'])}")
     for label, key in (
+        ("KHẨN CẤP (urgent)", "emergency"),
         ("Trạng thái (state)", "state"),
         ("Đơn vị (agency)", "agency_responsible"),
         ("Gửi lúc (filed)", "requested_datetime"),

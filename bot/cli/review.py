@@ -70,7 +70,7 @@ def queue(
         if row["overdue"]:
             when = f"[red]{when}![/red]"
         table.add_row(
-            row["call_id"],
+            f"[bold red]🚨 {row['call_id']}[/bold red]" if row["urgent"] else row["call_id"],
             when,
             _clock(row["duration"]),
             confidence,
@@ -79,11 +79,16 @@ def queue(
         )
     out = console()
     out.print(table)
-    out.print(f"{len(rows)} cuộc gọi chờ duyệt (trang {page}). [red]![/red] = quá hạn duyệt.")
+    out.print(
+        f"{len(rows)} cuộc gọi chờ duyệt (trang {page}). 🚨 = khẩn cấp (urgent), "
+        "[red]![/red] = quá hạn duyệt."
+    )
 
 
 def _print_call(call: dict, show_pii: bool) -> None:
     out = console()
+    if call.get("emergency"):
+        out.print(f"[bold red]🚨 KHẨN CẤP (urgent): {escape(call['emergency'])}[/bold red]")
     out.print(
         f"[bold]{call['call_id']}[/bold]  {call.get('received_at') or ''}  "
         f"{_clock(call.get('duration'))}  tin cậy {call.get('confidence') or 0:.2f}"
@@ -121,6 +126,7 @@ def _print_call(call: dict, show_pii: bool) -> None:
             f"[bold]Phiếu nháp {draft['draft_id']}[/bold] ({draft['state']}): "
             f"{escape(categories.name(draft['category']))} — "
             f"{escape(draft.get('location') or '(chưa có địa điểm)')}"
+            + (" [bold red]KHẨN CẤP[/bold red]" if draft.get("emergency") else "")
         )
         out.print(f"  {escape(draft['description'])}")
         if draft.get("missing"):

@@ -47,12 +47,18 @@ def stats_command(
     median = numbers["median_hours_to_resolve"]
     out.print(f"Thời gian xử lý trung vị (median): {'—' if median is None else f'{median} giờ'}")
     out.print(f"Đang quá hạn (overdue now): {numbers['overdue_now']}")
+    urgent = numbers["urgent"]
+    kinds = ", ".join(f"{k} {v}" for k, v in urgent["by_kind"].items())
+    out.print(
+        f"Khẩn cấp (urgent): {urgent['reports']}, còn mở {urgent['open_now']}"
+        + (f" ({escape(kinds)})" if kinds else "")
+    )
     calls = numbers["calls"]
     confidence = calls["mean_confidence"]
     out.print(
         f"Cuộc gọi đã chép lời: {calls['transcribed']} (tin cậy TB "
         f"{'—' if confidence is None else f'{confidence:.2f}'}, chờ duyệt "
-        f"{calls['waiting_for_review']})"
+        f"{calls['waiting_for_review']}, khẩn cấp {calls['urgent']})"
     )
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("Loại (category)")

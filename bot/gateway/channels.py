@@ -49,6 +49,7 @@ class Channels:
             config.public_url,
             config.worker_concurrency,
             on_done=self.sender.wake,
+            disaster_line=settings.disaster_line,
         )
         self._tasks: list[asyncio.Task] = []
         self._side: set[asyncio.Task] = set()

@@ -121,6 +121,22 @@ def complete(
     ]
 
 
+def alert(db: sqlite_utils.Database, inbox_id: int, sender_id: str, reply: dict[str, Any]) -> bool:
+    """Queue the emergency reply to a message now, before Rasa has answered (once)."""
+    if alerted(db, inbox_id):
+        return False
+    outbox.enqueue(db, sender_id, reply, kind="alert", at=stamp(), inbox_id=inbox_id)
+    return True
+
+
+def alerted(db: sqlite_utils.Database, inbox_id: int) -> bool:
+    """True when the gateway already sent this message's emergency reply itself."""
+    row = db.execute(
+        "SELECT 1 FROM outbox WHERE inbox_id = ? AND kind = 'alert' LIMIT 1", [inbox_id]
+    ).fetchone()
+    return row is not None
+
+
 def postpone(db: sqlite_utils.Database, inbox_id: int, error: str, delay: float) -> None:
     db.execute(
         "UPDATE inbox SET next_attempt_at = ?, last_error = ? WHERE id = ? AND state = 'pending'",

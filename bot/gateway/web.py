@@ -23,6 +23,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.gateway.urgent import alert_reply, detect, with_alert
 from bot.rasa_client import MAX_MESSAGE_CHARS, prepare
 
 log = logging.getLogger("hue_assist.gateway.web")
@@ -166,10 +167,19 @@ async def converse(request: Request, chat: ChatRequest) -> list[dict[str, Any]]:
     """The assistant's answer to one web message (the part a channel inbox may replace)."""
     settings = request.app.state.settings
     sender = SENDER_PREFIX + chat.sender
-    replies = await ask_rasa(
-        request.app.state.http, settings.rasa_for(sender), sender, chat.message
-    )
-    return to_contract(replies)
+    try:
+        replies = await ask_rasa(
+            request.app.state.http, settings.rasa_for(sender), sender, chat.message
+        )
+    except RasaDown:
+        alert = detect(chat.message)
+        if alert is None:
+            raise
+        # A citizen in danger gets the number even when the assistant is down.
+        log.warning("web chat: emergency answered without rasa", extra={"who": who(sender)})
+        down = {"text": UNAVAILABLE}
+        return to_contract([alert_reply(alert, chat.message, settings.disaster_line), down])
+    return to_contract(with_alert(chat.message, to_contract(replies), settings.disaster_line))
 
 
 async def api_chat(request: Request) -> Response:

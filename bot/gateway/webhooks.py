@@ -19,7 +19,9 @@ from starlette.routing import BaseRoute, Route
 
 from bot.channels import zalo, zalo_events
 from bot.channels.base import BadEvent, Incoming
+from bot.gateway import inbox
 from bot.gateway.channels import Channels
+from bot.gateway.urgent import alert_reply, detect
 
 log = logging.getLogger("hue_assist.gateway.webhooks")
 
@@ -65,11 +67,24 @@ def parse_json(body: bytes) -> dict[str, Any]:
 
 
 async def store_messages(channels: Channels, messages: list[Incoming]) -> tuple[int, int]:
-    """Commit the messages (store-before-ack); (new, duplicates)."""
+    """Commit the messages (store-before-ack); (new, duplicates).
+
+    A message about a person in danger gets the emergency number queued at once, before it
+    waits its turn for Rasa (which then goes on with the urgent report).
+    """
     if not messages:
         return 0, 0
     results = await channels.database.accept(messages)
     new = sum(1 for _, duplicate in results if not duplicate)
+    alerts = 0
+    for message, (inbox_id, duplicate) in zip(messages, results, strict=True):
+        text = message.payload().get("text") if message.kind == "text" else None
+        if not duplicate and text and (found := detect(text)):
+            reply = alert_reply(found, text, channels.settings.disaster_line)
+            alerts += await channels.database.write(inbox.alert, inbox_id, message.sender_id, reply)
+    if alerts:
+        channels.sender.wake()
+        log.warning("emergency alert queued", extra={"event": "alert", "count": alerts})
     if new:
         channels.worker.wake()
     return new, len(results) - new

@@ -23,6 +23,7 @@ from bot.gateway import inbox
 from bot.gateway.breakers import EVERYONE, Breakers, retry_delay
 from bot.gateway.citizens import CitizenTasks
 from bot.gateway.database import Database
+from bot.gateway.urgent import alert_reply, detect, with_alert
 from bot.rasa_client import prepare
 from bot.settings import pick_rasa
 
@@ -112,8 +113,10 @@ class Worker:
         public_url: str,
         concurrency: int = 32,
         on_done: Callable[[], None] | None = None,
+        disaster_line: str | None = None,
     ) -> None:
         self.database = database
+        self.disaster_line = disaster_line
         self.on_done = on_done
         self.rasa_urls = tuple(url.rstrip("/") for url in rasa_urls)
         self.actions_health = action_server_url.rsplit("/webhook", 1)[0] + "/health"
@@ -228,6 +231,17 @@ class Worker:
             raise Unavailable(f"media: {error}", scope=None) from None
         if not text:
             return []
+        try:
+            replies = await self._ask_rasa(row, text)
+        except Unavailable:
+            await self._alert_early(row, text)
+            raise
+        replies = await self._safety_net(row, text, replies)
+        if row.kind == "audio":  # say what was heard, so a misheard note is noticed
+            replies.insert(0, {"text": f"🎙️ Mình nghe được: “{text}”"})
+        return replies
+
+    async def _ask_rasa(self, row: inbox.InboxRow, text: str) -> list[dict[str, Any]]:
         await self._check_actions()
         await self.database.write(inbox.claim, row.id)
         body = {
@@ -242,10 +256,33 @@ class Worker:
             raise Unavailable(f"{rasa}: {type(error).__name__}", scope=rasa) from None
         if response.status_code != 200:
             raise Unavailable(f"{rasa}: http {response.status_code}", scope=rasa)
-        replies = [reply_of(message) for message in response.json() or []]
-        if row.kind == "audio":  # say what was heard, so a misheard note is noticed
-            replies.insert(0, {"text": f"🎙️ Mình nghe được: “{text}”"})
-        return replies
+        return [reply_of(message) for message in response.json() or []]
+
+    async def _alert_early(self, row: inbox.InboxRow, text: str) -> None:
+        """Rasa cannot answer now: a citizen in danger gets the number anyway, at once."""
+        alert = detect(text)
+        if alert is None:
+            return
+        reply = alert_reply(alert, text, self.disaster_line)
+        sent = await self.database.write(inbox.alert, row.id, row.sender_id, reply)
+        if sent:
+            log.warning(
+                "emergency answered without rasa",
+                extra={"channel": row.channel, "event": "alert", "id": row.id},
+            )
+            if self.on_done is not None:
+                self.on_done()
+
+    async def _safety_net(
+        self, row: inbox.InboxRow, text: str, replies: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Rasa's replies, with the emergency number added where Rasa could not say it (a
+        paused conversation) and not repeated where the gateway already said it."""
+        if detect(text) is None:
+            return replies
+        if await self.database.read(inbox.alerted, row.id):
+            return [r for r in replies if not (r.get("text") or "").startswith("🚨")]
+        return with_alert(text, replies, self.disaster_line)
 
     def _rasa(self, row: inbox.InboxRow) -> str:
         """The Rasa process that holds this citizen's conversation."""
