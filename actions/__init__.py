@@ -4,7 +4,7 @@ The action server (``python -m actions``, see ``__main__``) imports every module
 Nothing is opened at import time: each action reads settings and opens the store when it runs.
 """
 
-from bot import logs
+from bot.base import logs
 
 # Sanic runs the actions in a worker process that imports this package afresh: its log lines
 # must be the project's JSON lines too (who, what, id; never message text).

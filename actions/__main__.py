@@ -11,7 +11,7 @@ import sys
 from rasa_sdk.__main__ import main_from_args
 from rasa_sdk.endpoint import create_argument_parser
 
-from bot import logs
+from bot.base import logs
 
 
 def main(argv: list[str]) -> None:

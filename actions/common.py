@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,8 +9,8 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from bot import settings
-from bot.store import Store
+from bot.base import settings
+from bot.storage.store import Store
 
 log = logging.getLogger("hue_assist.actions")
 
@@ -50,12 +49,3 @@ def entity_values(tracker: Tracker, entity: str) -> list[Any]:
     return list(tracker.get_latest_entity_values(entity))
 
 
-def channel_of(sender_id: str) -> str:
-    """Channel name from a ``channel:user_id`` sender id; "web" for anything else."""
-    prefix = sender_id.split(":", 1)[0] if ":" in sender_id else ""
-    return prefix if prefix in {"zalo", "telegram", "web", "hotline"} else "web"
-
-
-def who(sender_id: str) -> str:
-    """A short stable tag for logs: which conversation, without the user's id itself."""
-    return hashlib.sha256(sender_id.encode("utf-8")).hexdigest()[:12]

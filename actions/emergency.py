@@ -16,12 +16,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import entity_values, language, latest_text, say, who
+from actions.common import entity_values, language, latest_text, say
 from actions.report_form import previous_value, reset_report_slots, revert_candidates
-from bot import gazetteer, settings
-from bot.emergency import detect
+from bot.base import settings
+from bot.base.codes import who
+from bot.domain import gazetteer
+from bot.domain.emergency import detect
 from bot.emergency_texts import REMINDER, alert_text
-from bot.store import MAX_DESCRIPTION
+from bot.storage.store import MAX_DESCRIPTION
 
 log = logging.getLogger("hue_assist.actions.emergency")
 

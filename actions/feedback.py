@@ -10,10 +10,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import entity_values, language, latest_text, open_store, say, who
-from actions.status import find_code
-from bot.store import StoreError
-from bot.text import clean, fold_words
+from actions.common import entity_values, language, latest_text, open_store, say
+from bot.base.codes import find_code, who
+from bot.base.text import clean, fold_words
+from bot.storage.store import StoreError
 
 log = logging.getLogger("hue_assist.actions.feedback")
 

@@ -9,8 +9,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import language, open_store, who
+from actions.common import language, open_store
 from actions.messages import send
+from bot.base.codes import who
 
 log = logging.getLogger("hue_assist.actions.handover")
 

@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import entity_values, language, latest_text, say
-from bot import settings
+from bot.base import settings
 from knowledge_base.retriever import CONFIDENCE_THRESHOLD, Hit, Retriever
 
 log = logging.getLogger("hue_assist.actions.info")

@@ -13,20 +13,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import (
     REPORT_SLOTS,
     SKIP,
-    channel_of,
     entity_values,
     language,
     latest_intent,
     latest_text,
     open_store,
     say,
-    who,
 )
 from actions.messages import send
-from bot import categories, gazetteer, lifecycle
-from bot.emergency import KINDS, detect
-from bot.store import MAX_DESCRIPTION, StoreError
-from bot.text import clean, fold, fold_words
+from bot.base.codes import channel_of, who
+from bot.base.text import clean, fold, fold_words
+from bot.domain import categories, gazetteer, lifecycle
+from bot.domain.emergency import KINDS, detect
+from bot.storage.store import MAX_DESCRIPTION, StoreError
 
 log = logging.getLogger("hue_assist.actions.report")
 

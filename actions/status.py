@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -12,15 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import language, latest_text, open_store, say
 from actions.messages import send
 from actions.report_form import is_cancel
-from bot import categories, lifecycle
-
-CODE_RE = re.compile(r"\bPA[\s_-]?(\d{4})[\s_-]?(\d{6})\b", re.I)
-
-
-def find_code(text: str) -> str | None:
-    """A tracking code in any common spelling ("pa 2026 000123") as ``PA-2026-000123``."""
-    match = CODE_RE.search(text or "")
-    return f"PA-{match.group(1)}-{match.group(2)}" if match else None
+from bot.base.codes import find_code
+from bot.domain import categories, lifecycle
 
 
 def state_name(state: str, lang: str) -> str:

@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.common import plain  # noqa: E402
-from bot import settings as settings_mod  # noqa: E402
-from bot.text import fold, has_vietnamese_marks  # noqa: E402
-from bot.training import rasa_env  # noqa: E402
+from bot.base import settings as settings_mod  # noqa: E402
+from bot.base.text import fold, has_vietnamese_marks  # noqa: E402
+from bot.services.training import rasa_env  # noqa: E402
 
 JSON_ANNOTATION = re.compile(r"\{[^}]*\}")
 

@@ -39,10 +39,10 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import percentile  # noqa: E402
-from bot import settings as settings_mod  # noqa: E402
-from bot.processes import Supervisor, action_service, free_port, rasa_services  # noqa: E402
-from bot.settings import pick_rasa  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.base import settings as settings_mod  # noqa: E402
+from bot.base.settings import pick_rasa  # noqa: E402
+from bot.services.processes import Supervisor, action_service, free_port, rasa_services  # noqa: E402
+from bot.storage.store import Store  # noqa: E402
 from tests.standins import zalo as zalo_standin  # noqa: E402
 from tests.standins.gateway import Gateway  # noqa: E402
 from tests.standins.zalo import ZaloStandin, event, signed  # noqa: E402

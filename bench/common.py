@@ -11,8 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from bot import settings as settings_mod
-from bot.processes import Supervisor, action_service, free_port, rasa_service
+from bot.base import settings as settings_mod
+from bot.services.processes import Supervisor, action_service, free_port, rasa_service
 
 ROOT = Path(__file__).resolve().parents[1]
 ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")

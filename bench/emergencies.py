@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.emergency import detect  # noqa: E402
-from bot.text import fold_words  # noqa: E402
+from bot.base.text import fold_words  # noqa: E402
+from bot.domain.emergency import detect  # noqa: E402
 
 DATA = ROOT / "bench" / "data" / "emergencies.jsonl"
 KEYWORDS = re.compile(

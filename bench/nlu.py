@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import nlu_examples, stack, summary  # noqa: E402
-from bot.rasa_client import RasaClient  # noqa: E402
+from bot.services.rasa_client import RasaClient  # noqa: E402
 
 
 def timed(call) -> float:

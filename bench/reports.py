@@ -30,10 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import summary  # noqa: E402
 from bench.reports_data import STREETS, generate  # noqa: E402
-from bot import categories, gazetteer  # noqa: E402
-from bot import settings as settings_mod  # noqa: E402
-from bot.processes import Supervisor, free_port, gateway_service  # noqa: E402
-from bot.store import Store, iso, now  # noqa: E402
+from bot.base import settings as settings_mod  # noqa: E402
+from bot.base.clock import iso, now  # noqa: E402
+from bot.domain import categories, gazetteer  # noqa: E402
+from bot.services.processes import Supervisor, free_port, gateway_service  # noqa: E402
+from bot.storage.store import Store
 
 HUE_ASSIST = str(Path(sys.executable).parent / "hue-assist")
 

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import categories, gazetteer, lifecycle, routing
-from bot.store import iso, now
+from bot.base.clock import iso, now
+from bot.domain import categories, gazetteer, lifecycle, routing
 
 CATEGORY_WEIGHTS = {
     "garbage": 22, "urban_order": 18, "streetlight": 12, "road_damage": 10, "flooding": 8,

@@ -26,8 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import summary  # noqa: E402
 from bench.reports_data import CATEGORY_WEIGHTS, DESCRIPTIONS, generate  # noqa: E402
-from bot import gazetteer  # noqa: E402
-from bot.store import Store, iso, now  # noqa: E402
+from bot.base.clock import iso, now  # noqa: E402
+from bot.domain import gazetteer  # noqa: E402
+from bot.storage.store import Store
 
 HUE_ASSIST = str(Path(sys.executable).parent / "hue-assist")
 COMMANDS = {

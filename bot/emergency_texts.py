@@ -7,7 +7,7 @@ only where ``EMERGENCY_DISASTER_LINE`` configures one.
 
 from __future__ import annotations
 
-from bot.emergency import Alert
+from bot.domain.emergency import Alert
 
 SERVICES = {
     "113": ("Công an", "police"),

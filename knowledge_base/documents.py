@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.text import clean
+from bot.base.text import clean
 
 REQUIRED = ("id", "title", "questions", "source")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -11,7 +11,7 @@ English keys are chosen not to collide with Vietnamese syllables ("ban", "con", 
 
 from __future__ import annotations
 
-from bot.text import fold_words
+from bot.base.text import fold_words
 
 # Vietnamese abbreviations, older and everyday terms.
 VIETNAMESE: dict[str, str] = {

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.text import fold_words
+from bot.base.text import fold_words
 
 # Function words that say nothing about the topic of a question.
 STOPWORDS = frozenset(

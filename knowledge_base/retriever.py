@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bot import settings as settings_mod
-from bot.text import clean, fold_words
+from bot.base import settings as settings_mod
+from bot.base.text import clean, fold_words
 from knowledge_base.cache import EmbeddingCache
 from knowledge_base.confidence import DEFAULT_CALIBRATION, Calibration, Evidence
 from knowledge_base.dense import DenseIndex, IndexStats

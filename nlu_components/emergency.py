@@ -2,7 +2,7 @@
 
 Rasa picks the prediction with the highest confidence, then the highest priority. This
 policy predicts ``action_emergency`` with confidence 1 and a priority above RulePolicy's
-whenever the message just received describes a person in danger (``bot.emergency``), so a
+whenever the message just received describes a person in danger (``bot.domain.emergency``), so a
 form waiting for a photo, a fallback or a status question never hears it as an answer.
 Otherwise it predicts nothing. Inside Rasa, so a paused conversation (handed to a person)
 is covered by the gateway instead (``bot/gateway``).
@@ -20,7 +20,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.emergency import detect
+from bot.domain.emergency import detect
 
 ACTION = "action_emergency"
 # An urgent report is filed straight after the form (no read-back); no rule knows that turn,

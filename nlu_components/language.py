@@ -18,7 +18,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.text import detect_language
+from bot.base.text import detect_language
 
 
 @DefaultV1Recipe.register(

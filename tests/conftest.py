@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import settings as settings_mod
-from bot import training
-from bot.processes import Supervisor, action_service, free_port, rasa_service
-from bot.rasa_client import RasaClient
-from bot.store import Store
+from bot.base import settings as settings_mod
+from bot.services import training
+from bot.services.processes import Supervisor, action_service, free_port, rasa_service
+from bot.services.rasa_client import RasaClient
+from bot.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from bot.store import Store, iso, now
+from bot.base.clock import iso, now
+from bot.storage.store import Store
 from voice import drafts
 
 

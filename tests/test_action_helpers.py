@@ -6,8 +6,8 @@ import pytest
 
 from actions.feedback import rating_in
 from actions.report_form import describes_problem, is_cancel, phone_in
-from actions.status import find_code
-from bot import gazetteer
+from bot.base.codes import find_code
+from bot.domain import gazetteer
 
 
 @pytest.mark.parametrize("text", ["thôi", "thoi", "Hủy", "huy bo", "cancel", "thôi không báo nữa"])

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bot.settings import project_root
+from bot.base.settings import project_root
 from tests.standins import telegram as tg_standin
 from tests.standins.gateway import Gateway
 from tests.standins.server import settle, wait_for

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.channels.zalo import media_url_refused, pinned
+from bot.services.channels.zalo import media_url_refused, pinned
 from tests.standins import zalo as zalo_standin
 from tests.standins.gateway import Gateway
 from tests.standins.server import ThreadServer, settle, wait_for

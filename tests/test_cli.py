@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.processes import free_port
+from bot.services.processes import free_port
 from tests.webchat_support import running_gateway
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot import duplicates
-from bot.store import now
+from bot.base.clock import now
+from bot.domain import duplicates
 
 LE_LOI = (16.4637, 107.5909)
 

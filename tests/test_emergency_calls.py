@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bot.base.clock import now
 from bot.cli import app
-from bot.emergency import detect
-from bot.store import Store, now
+from bot.domain.emergency import detect
+from bot.storage.store import Store
 from tests.review_support import seed_call, streetlight_draft
 from voice import drafts, synth
 

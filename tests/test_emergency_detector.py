@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.emergency import KINDS, detect
+from bot.domain.emergency import KINDS, detect
 
 ROOT = Path(__file__).resolve().parents[1]
 

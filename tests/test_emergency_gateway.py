@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bot.processes import free_port
+from bot.services.processes import free_port
 from tests.standins import zalo as zalo_standin
 from tests.standins.gateway import Gateway
 from tests.standins.server import wait_for

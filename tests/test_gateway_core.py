@@ -14,13 +14,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot import outbox, schema
-from bot import settings as settings_mod
-from bot.channels import zalo, zalo_events
-from bot.channels.base import Delivery, Incoming, split_text
-from bot.gateway import inbox, sender, worker
-from bot.processes import Supervisor, action_service, free_port, rasa_service
-from bot.store import Store
+from bot.base import settings as settings_mod
+from bot.base.clock import stamp
+from bot.domain.messages import Incoming
+from bot.gateway import sender, worker
+from bot.services.channels import zalo, zalo_events
+from bot.services.channels.base import Delivery, split_text
+from bot.services.processes import Supervisor, action_service, free_port, rasa_service
+from bot.storage import inbox, outbox, schema
+from bot.storage.store import Store
 from tests.standins import telegram as tg_standin
 from tests.standins import zalo as zalo_standin
 from tests.standins.gateway import Gateway
@@ -112,7 +114,7 @@ def test_replies_are_recovered_from_the_tracker_not_asked_twice():
 def queue(store: Store, sender_id: str, *texts: str) -> list[int]:
     with store.transaction() as db:
         return [
-            outbox.enqueue(db, sender_id, {"text": t}, kind="reply", at=inbox.stamp())
+            outbox.enqueue(db, sender_id, {"text": t}, kind="reply", at=stamp())
             for t in texts
         ]
 
@@ -128,7 +130,7 @@ def test_outbox_keeps_order_per_recipient_and_backs_off(store):
     row = store.db.execute(
         "SELECT attempts, next_attempt_at, state FROM outbox WHERE id = ?", [due[0].id]
     ).fetchone()
-    assert row[0] == 1 and row[1] > inbox.stamp() and row[2] == "pending"
+    assert row[0] == 1 and row[1] > stamp() and row[2] == "pending"
     # "two" must wait behind "one".
     assert [r.payload["text"] for r in sender.due(store.db, ["zalo"], set(), 10)] == []
 
@@ -351,7 +353,7 @@ def test_rasa_and_action_server_restarted_mid_conversation_every_message_answere
 
 def test_a_burst_of_webhooks_is_committed_together_and_deduplicated(tmp_path):
     """Acknowledgements queued together share one transaction; replays stay single."""
-    from bot.gateway.database import Database
+    from bot.storage.database import Database
 
     database = Database(tmp_path / "db.sqlite")
 
@@ -454,7 +456,7 @@ def test_a_message_that_keeps_failing_is_set_aside_and_the_citizen_told(tmp_path
 def test_an_unreachable_rasa_server_holds_back_only_its_own_citizens(stack, tmp_path):
     """With several Rasa servers, one that is down pauses the citizens pinned to it; the
     others are answered meanwhile, and the held messages once it is back."""
-    from bot.settings import pick_rasa
+    from bot.base.settings import pick_rasa
 
     down_port = free_port()
     down = f"http://127.0.0.1:{down_port}"

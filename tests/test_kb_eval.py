@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bot.base.settings import project_root
 from bot.cli import app
-from bot.settings import project_root
 from knowledge_base.cache import EmbeddingCache
 from knowledge_base.calibration import OFF_TOPIC
 from knowledge_base.embeddings import DEFAULT_MODEL, model_location

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from bot.settings import project_root
+from bot.base.settings import project_root
 from knowledge_base.documents import load_folder
 from knowledge_base.retriever import CONFIDENCE_THRESHOLD, Retriever
 

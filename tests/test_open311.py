@@ -11,10 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot import categories
-from bot import settings as settings_mod
-from bot.processes import Supervisor, free_port, gateway_service
-from bot.store import Store, iso, now
+from bot.base import settings as settings_mod
+from bot.base.clock import iso, now
+from bot.domain import categories
+from bot.services.processes import Supervisor, free_port, gateway_service
+from bot.storage.store import Store
 
 KEY = "test-key-311"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import settings as settings_mod
-from bot.training import rasa_env
+from bot.base import settings as settings_mod
+from bot.services.training import rasa_env
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow

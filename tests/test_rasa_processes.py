@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import collections
 
-from bot import settings as settings_mod
-from bot.settings import pick_rasa
+from bot.base import settings as settings_mod
+from bot.base.settings import pick_rasa
 
 
 def test_one_server_gets_every_conversation():
@@ -38,7 +38,7 @@ def test_rasa_url_may_list_several_servers():
 
 
 def test_up_starts_the_rasa_servers_rasa_url_names_on_this_machine_only():
-    from bot.processes import rasa_services, remote_rasa_urls
+    from bot.services.processes import rasa_services, remote_rasa_urls
 
     settings = settings_mod.load(
         {"RASA_URL": "http://127.0.0.1:6100,http://rasa.internal:5005,http://localhost:6102"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from voice.redact import ACCOUNT, CCCD, CMND, EMAIL, PHONE, classify, redact, redact_text
+from bot.domain.redact import ACCOUNT, CCCD, CMND, EMAIL, PHONE, classify, redact, redact_text
 
 HIDDEN = [
     # (text, placeholder, digits that must disappear)
@@ -137,7 +137,7 @@ def test_empty_and_none():
 
 
 def test_a_number_cut_between_two_segments_is_still_found():
-    from voice.redact import redact_segments
+    from bot.domain.redact import redact_segments
 
     parts = ["My phone number is nearly 9.05.", "1, 2, 3, 4, 5, 6.", "Thank you."]
     out = redact_segments(parts)

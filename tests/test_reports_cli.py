@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from typer.testing import CliRunner
 
+from bot.base.clock import iso, now
 from bot.cli import app
-from bot.store import Store, iso, now
+from bot.storage.store import Store
 
 runner = CliRunner()
 

@@ -8,8 +8,8 @@ from datetime import datetime
 
 import pytest
 
-from bot import lifecycle
-from bot.store import NotFound, Store, StoreError
+from bot.domain import lifecycle
+from bot.storage.store import NotFound, Store, StoreError
 
 
 def file(store: Store, **overrides):

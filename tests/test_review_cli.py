@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from typer.testing import CliRunner
 
+from bot.base.clock import now
 from bot.cli import app
-from bot.store import Store, now
+from bot.storage.store import Store
 from tests.review_support import seed_call, streetlight_draft
 
 runner = CliRunner()

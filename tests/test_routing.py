@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot import categories, routing
-from bot.store import Store
+from bot.domain import categories, routing
+from bot.storage.store import Store
 
 
 def test_the_shipped_table_routes_every_category_and_says_it_is_a_sample():

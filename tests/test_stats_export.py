@@ -10,8 +10,9 @@ from datetime import timedelta
 import pytest
 from typer.testing import CliRunner
 
+from bot.base.clock import iso, now
 from bot.cli import app
-from bot.store import Store, iso, now
+from bot.storage.store import Store
 from tests.review_support import seed_call
 
 runner = CliRunner()

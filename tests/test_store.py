@@ -5,8 +5,8 @@ import sqlite3
 
 import pytest
 
-from bot import schema
-from bot.store import Store, StoreError
+from bot.storage import schema
+from bot.storage.store import Store, StoreError
 
 
 def file(store, **overrides):

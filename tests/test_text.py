@@ -2,8 +2,8 @@
 
 import unicodedata
 
-from bot import categories, gazetteer
-from bot.text import clean, detect_language, fold, fold_words
+from bot.base.text import clean, detect_language, fold, fold_words
+from bot.domain import categories, gazetteer
 
 
 def test_fold_strips_vietnamese_diacritics_and_keeps_length():

@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.processes import Supervisor, free_port, rasa_service
-from bot.rasa_client import RasaClient
+from bot.services.processes import Supervisor, free_port, rasa_service
+from bot.services.rasa_client import RasaClient
 from tests.conftest import texts
 
 

@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.store import Store
+from bot.domain.redact import redact
+from bot.storage.store import Store
 from voice import drafts, metadata, synth
-from voice.redact import redact
 
 runner = CliRunner()
 pytestmark = pytest.mark.skipif(
@@ -237,7 +237,7 @@ def test_batch_with_bad_files_goes_on_moves_files_and_is_not_redone(calls_dir, h
 
 
 def test_process_says_clearly_when_the_named_rasa_is_down(calls_dir, tmp_path):
-    from bot.processes import free_port
+    from bot.services.processes import free_port
 
     url = f"http://127.0.0.1:{free_port()}"
     env = {"HUE_ASSIST_HOME": str(tmp_path / "home"), "RASA_URL": url}

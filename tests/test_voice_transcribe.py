@@ -13,10 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.domain.redact import redact
 from voice import audio, hallucinations, synth
 from voice import config as voice_config
 from voice.audio import AudioError
-from voice.redact import redact
 from voice.transcribe import transcribe_file
 
 # The project's recordings sit in ../shared beside the checkout (HUE_ASSIST_TESTDATA moves it).
@@ -302,7 +302,7 @@ def test_a_model_that_cannot_be_loaded_is_a_clear_error(tmp_path):
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
 def test_show_pii_shows_the_number_and_is_audited(tmp_path):
-    from bot.store import Store
+    from bot.storage.store import Store
     from voice import synth
 
     spoken = synth.speak("My phone number is 0 9 0 5, 1 2 3, 4 5 6.", "en-us", tmp_path / "n.wav")

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import settings as settings_mod
-from bot.processes import Supervisor, voice_service
-from bot.rasa_client import RasaClient
-from bot.store import Store
+from bot.base import settings as settings_mod
+from bot.services.processes import Supervisor, voice_service
+from bot.services.rasa_client import RasaClient
+from bot.storage.store import Store
 from voice import config as voice_config
 from voice import synth
 from voice.calls import CallProcessor

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from bot.gateway.web import to_contract
-from bot.processes import free_port
+from bot.services.processes import free_port
 from tests.conftest import payloads, texts
 from tests.webchat_support import Gateway, running_gateway
 

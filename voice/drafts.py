@@ -12,9 +12,10 @@ from typing import Any
 
 import sqlite_utils
 
-from bot import categories, gazetteer
-from bot.emergency import Alert
-from bot.store import MAX_DESCRIPTION, iso, now
+from bot.base.clock import iso, now
+from bot.domain import categories, gazetteer
+from bot.domain.emergency import Alert
+from bot.storage.store import MAX_DESCRIPTION
 
 
 @dataclass(frozen=True)

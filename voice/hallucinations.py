@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.text import fold
+from bot.base.text import fold
 
 # Folded (accent-free, lower-case) fragments; a segment made mostly of one is dropped.
 PHRASES: tuple[str, ...] = (

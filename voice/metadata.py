@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.store import HUE_TZ, iso
+from bot.base.clock import HUE_TZ, iso
 
 _ASTERISK = re.compile(
     r"^(?:in|out|external|internal|exten|rg|q\d*)-(\+?\d{3,15})-(\d{2,15})-(\d{8})-(\d{6})"

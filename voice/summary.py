@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from bot import categories, gazetteer
-from bot.text import fold
+from bot.base.text import fold
+from bot.domain import categories, gazetteer
 
 MAX_CHARS = 240
 _SENTENCE = re.compile(r"[^.!?…]+[.!?…]?")

@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from bot.text import clean
+from bot.base.text import clean
+from bot.domain.redact import redact_segments
 from voice import audio, hallucinations
 from voice.config import VoiceConfig
 from voice.model import LoadedModel, get_model
-from voice.redact import redact_segments
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,10 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from bot import settings as settings_mod
-from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.store import Store, iso, now
+from bot.base import settings as settings_mod
+from bot.base.clock import iso, now
+from bot.services.rasa_client import RasaClient, RasaUnavailable
+from bot.storage.store import Store
 from voice import config as voice_config
 from voice.calls import CallProcessor, Outcome
 from voice.inbox import move, recordings

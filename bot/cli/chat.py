@@ -12,8 +12,8 @@ import uuid
 import httpx
 import typer
 
-from bot import settings as settings_mod
-from bot.gateway.web import SENDER_RE
+from bot.base import settings as settings_mod
+from bot.base.codes import SENDER_RE
 
 
 class GatewayUnavailable(RuntimeError):

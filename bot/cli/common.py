@@ -14,9 +14,10 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 
-from bot import audit
-from bot import settings as settings_mod
-from bot.store import HUE_TZ, Store, iso
+from bot.base import settings as settings_mod
+from bot.base.clock import HUE_TZ, iso
+from bot.storage import audit
+from bot.storage.store import Store
 
 NOT_FOUND_OR_REFUSED = 1
 USAGE = 2

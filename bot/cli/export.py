@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from bot import export
 from bot.cli.common import USAGE, actor, fail, open_store, parse_day
+from bot.services import export
 
 app = typer.Typer(help="Xuất dữ liệu (export) ra CSV hoặc JSON.", no_args_is_help=True)
 

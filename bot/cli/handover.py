@@ -6,10 +6,10 @@ import json
 
 import typer
 
-from bot import audit
-from bot import settings as settings_mod
-from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.store import Store
+from bot.base import settings as settings_mod
+from bot.services.rasa_client import RasaClient, RasaUnavailable
+from bot.storage import audit
+from bot.storage.store import Store
 
 app = typer.Typer(
     help="Chuyển cuộc trò chuyện cho tổng đài viên (human handover).", no_args_is_help=True

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from bot import settings as settings_mod
+from bot.base import settings as settings_mod
 from knowledge_base.evaluate import QueryError, evaluate, load_queries
 from knowledge_base.retriever import CONFIDENCE_THRESHOLD, Hit, Retriever
 

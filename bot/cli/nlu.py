@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 import typer
 
-from bot import settings as settings_mod
-from bot.processes import temporary_rasa
-from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.text import clean
+from bot.base import settings as settings_mod
+from bot.base.text import clean
+from bot.services.processes import temporary_rasa
+from bot.services.rasa_client import RasaClient, RasaUnavailable
 
 app = typer.Typer(help="Hiểu ngôn ngữ (NLU) qua máy chủ Rasa.", no_args_is_help=True)
 

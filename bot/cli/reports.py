@@ -6,7 +6,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bot import categories, lifecycle, report_query
+from bot.base.clock import iso, now
 from bot.cli.common import (
     USAGE,
     actor,
@@ -16,7 +16,9 @@ from bot.cli.common import (
     parse_day,
     print_json,
 )
-from bot.store import NotFound, StoreError, iso, now
+from bot.domain import categories, lifecycle
+from bot.storage import report_query
+from bot.storage.store import NotFound, StoreError
 
 app = typer.Typer(
     help="Phản ánh hiện trường (field reports): xem, chuyển trạng thái, giao đơn vị.",
@@ -48,7 +50,7 @@ def list_(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Danh sách phản ánh: khẩn cấp trước (urgent), rồi quá hạn (overdue), rồi mới nhất."""
-    from bot import gazetteer
+    from bot.domain import gazetteer
 
     states, codes, channels = _split(state), _split(category), _split(channel)
     _check_choices(states, lifecycle.STATES, "--state")

@@ -6,9 +6,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bot import categories, review
 from bot.cli.common import USAGE, actor, console, fail, open_store, parse_day, print_json
-from bot.store import NotFound, StoreError
+from bot.domain import categories
+from bot.storage.store import NotFound, StoreError
+from voice import review
 
 app = typer.Typer(
     help="Duyệt cuộc gọi tổng đài và phiếu phản ánh nháp (review hotline calls and drafts).",
@@ -35,7 +36,7 @@ def queue(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Cuộc gọi chờ duyệt: quá hạn trước, rồi độ tin cậy thấp nhất trước."""
-    from bot import gazetteer
+    from bot.domain import gazetteer
 
     codes = [c for value in category or [] for c in value.split(",") if c]
     wrong = [c for c in codes if c not in categories.BY_CODE]

@@ -9,9 +9,9 @@ from types import FrameType
 
 import typer
 
-from bot import settings as settings_mod
-from bot import training
-from bot.processes import (
+from bot.base import settings as settings_mod
+from bot.services import training
+from bot.services.processes import (
     Supervisor,
     action_service,
     gateway_service,
@@ -19,7 +19,7 @@ from bot.processes import (
     remote_rasa_urls,
     voice_service,
 )
-from bot.rasa_client import RasaClient
+from bot.services.rasa_client import RasaClient
 
 
 def train(

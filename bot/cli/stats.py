@@ -8,8 +8,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bot import categories, stats
 from bot.cli.common import console, open_store, parse_day, print_json
+from bot.domain import categories
+from bot.services import stats
 
 
 def _pct(value: float | None) -> str:
@@ -28,7 +29,7 @@ def stats_command(
             store, parse_day(since, "--since"), parse_day(until, "--until", end=True)
         )
     if plot is not None:
-        from bot import plots
+        from bot.services import plots
 
         plots.draw(numbers, plot)
     if as_json:

@@ -14,12 +14,12 @@ import signal
 
 import typer
 
-from bot import settings as settings_mod
-from bot.channels import config as channel_config
-from bot.channels import telegram as tg
-from bot.channels.base import BadEvent
-from bot.gateway import inbox
-from bot.store import Store
+from bot.base import settings as settings_mod
+from bot.services.channels import config as channel_config
+from bot.services.channels import telegram as tg
+from bot.services.channels.base import BadEvent
+from bot.storage import inbox
+from bot.storage.store import Store
 
 app = typer.Typer(help="Kênh Telegram (Telegram channel).", no_args_is_help=True)
 log = logging.getLogger("hue_assist.cli.telegram")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import typer
 
-from bot import audit
-from bot import settings as settings_mod
-from bot.store import Store
+from bot.base import settings as settings_mod
+from bot.storage import audit
+from bot.storage.store import Store
 
 app = typer.Typer(
     help="Ghi âm tổng đài: chép lời, ẩn thông tin cá nhân, tạo phiếu nháp (hotline recordings).",
@@ -144,7 +144,7 @@ def process(
 ) -> None:
     """Xử lý cuộc gọi: chép lời, hiểu ý người gọi, lưu, tạo phiếu nháp (calls → records)."""
     from bot.cli.nlu import rasa_url
-    from bot.rasa_client import RasaClient, RasaUnavailable
+    from bot.services.rasa_client import RasaClient, RasaUnavailable
     from voice.calls import CallProcessor
     from voice.inbox import process_paths
     from voice.knowledge import kb_suggester

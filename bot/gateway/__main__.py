@@ -6,8 +6,8 @@ import os
 
 import uvicorn
 
-from bot import logs
-from bot import settings as settings_mod
+from bot.base import logs
+from bot.base import settings as settings_mod
 from bot.gateway.app import create_app
 
 

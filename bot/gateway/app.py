@@ -12,11 +12,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from bot import settings as settings_mod
+from bot.base import settings as settings_mod
 from bot.gateway import health, media_routes, open311, web
 from bot.gateway import webhooks as channel_webhooks
 from bot.gateway.channels import Channels
-from bot.store import Store
+from bot.storage.store import Store
 
 
 def create_app(settings: settings_mod.Settings | None = None) -> Starlette:

@@ -11,16 +11,16 @@ import contextlib
 import logging
 from typing import Any
 
-from bot import logs
-from bot import settings as settings_mod
-from bot.channels import config as channel_config
-from bot.channels.base import ChannelAdapter
-from bot.channels.config import ChannelConfig
-from bot.gateway import inbox
-from bot.gateway.database import Database
+from bot.base import logs
+from bot.base import settings as settings_mod
 from bot.gateway.sender import Sender
 from bot.gateway.sender import backlog as outbox_backlog
 from bot.gateway.worker import Worker
+from bot.services.channels import config as channel_config
+from bot.services.channels.base import ChannelAdapter
+from bot.services.channels.config import ChannelConfig
+from bot.storage import inbox
+from bot.storage.database import Database
 
 log = logging.getLogger("hue_assist.gateway.channels")
 
@@ -32,11 +32,11 @@ class Channels:
         self.database = Database(settings.db_path)
         self.adapters: dict[str, ChannelAdapter] = {}
         if config.zalo_enabled:
-            from bot.channels.zalo import ZaloAdapter, ZaloClient
+            from bot.services.channels.zalo import ZaloAdapter, ZaloClient
 
             self.adapters["zalo"] = ZaloAdapter(ZaloClient(config, self.database))
         if config.telegram_enabled:
-            from bot.channels.telegram import TelegramAdapter
+            from bot.services.channels.telegram import TelegramAdapter
 
             self.adapters["telegram"] = TelegramAdapter(config)
         self.sender = Sender(self.database, self.adapters, config.sender_concurrency)

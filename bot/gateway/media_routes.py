@@ -1,4 +1,4 @@
-"""``GET /media/<name>``: photos stored by content hash (see ``bot.media``)."""
+"""``GET /media/<name>``: photos stored by content hash (see ``bot.storage.media``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot import media
+from bot.storage import media
 
 
 async def serve_media(request: Request) -> Response:

@@ -20,9 +20,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from bot import categories, gazetteer, report_query
+from bot.base.clock import HUE_TZ, iso, now
+from bot.domain import categories, gazetteer
 from bot.gateway import open311_format as fmt
-from bot.store import HUE_TZ, NotFound, Store, StoreError, iso, now
+from bot.storage import report_query
+from bot.storage.store import NotFound, Store, StoreError
 
 log = logging.getLogger("hue_assist.gateway.open311")
 

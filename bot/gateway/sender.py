@@ -17,10 +17,10 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.channels.base import ChannelAdapter, Delivery
+from bot.base.clock import later, stamp
 from bot.gateway.citizens import CitizenTasks
-from bot.gateway.database import Database
-from bot.gateway.inbox import later, stamp
+from bot.services.channels.base import ChannelAdapter, Delivery
+from bot.storage.database import Database
 
 log = logging.getLogger("hue_assist.gateway.sender")
 

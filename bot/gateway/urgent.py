@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.emergency import Alert, detect
+from bot.base.text import detect_language
+from bot.domain.emergency import Alert, detect
 from bot.emergency_texts import alert_text
-from bot.text import detect_language
 
 
 def alert_reply(alert: Alert, text: str, disaster_line: str | None = None) -> dict[str, Any]:

@@ -23,16 +23,15 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.base.codes import SENDER_RE, WEB_PREFIX, who
 from bot.gateway.urgent import alert_reply, detect, with_alert
-from bot.rasa_client import MAX_MESSAGE_CHARS, prepare
+from bot.services.rasa_client import MAX_MESSAGE_CHARS, prepare
 
 log = logging.getLogger("hue_assist.gateway.web")
 
 PAGE_PATH = Path(__file__).with_name("static") / "chat.html"
 MAX_BODY_BYTES = 64 * 1024
 MAX_SENDER_CHARS = 128
-SENDER_RE = re.compile(r"[A-Za-z0-9_.-]{1,128}")
-SENDER_PREFIX = "web:"
 RASA_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 
 # Shown by the page as is: the citizen reads these, so they are Vietnamese first.
@@ -158,15 +157,10 @@ async def ask_rasa(http: httpx.AsyncClient, rasa_url: str, sender: str, message:
         raise RasaDown("not json") from None
 
 
-def who(sender: str) -> str:
-    """A short stable tag for logs instead of the sender id (same as the actions use)."""
-    return hashlib.sha256(sender.encode("utf-8")).hexdigest()[:12]
-
-
 async def converse(request: Request, chat: ChatRequest) -> list[dict[str, Any]]:
     """The assistant's answer to one web message (the part a channel inbox may replace)."""
     settings = request.app.state.settings
-    sender = SENDER_PREFIX + chat.sender
+    sender = WEB_PREFIX + chat.sender
     try:
         replies = await ask_rasa(
             request.app.state.http, settings.rasa_for(sender), sender, chat.message
@@ -255,15 +249,15 @@ def page_response_factory(html: str) -> Callable[[Request], Awaitable[Response]]
 async def api_updates(request: Request) -> Response:
     """``GET /api/chat/updates?sender=…``: report status notifications waiting for this web
     citizen (the page polls; the web has no push), each handed over once."""
-    from bot import outbox
-    from bot.store import iso, now
+    from bot.base.clock import iso, now
+    from bot.storage import outbox
 
     sender = request.query_params.get("sender", "")
     if not SENDER_RE.fullmatch(sender):
         return error_response(400, "bad_sender", "sender must be 1–128 of A-Z a-z 0-9 _ . -")
     store = request.app.state.store
     with store.transaction() as db:
-        payloads = outbox.take_pending(db, SENDER_PREFIX + sender, iso(now()))
+        payloads = outbox.take_pending(db, WEB_PREFIX + sender, iso(now()))
     if payloads:
         log.info("web updates delivered", extra={"who": who(sender), "count": len(payloads)})
     return JSONResponse({"messages": to_contract(payloads)})

@@ -17,11 +17,12 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from bot.channels import zalo, zalo_events
-from bot.channels.base import BadEvent, Incoming
-from bot.gateway import inbox
+from bot.domain.messages import Incoming
 from bot.gateway.channels import Channels
 from bot.gateway.urgent import alert_reply, detect
+from bot.services.channels import zalo, zalo_events
+from bot.services.channels.base import BadEvent
+from bot.storage import inbox
 
 log = logging.getLogger("hue_assist.gateway.webhooks")
 
@@ -129,7 +130,7 @@ async def telegram_webhook(request: Request) -> JSONResponse:
         if not secret or not hmac.compare_digest(token.encode(), secret.encode()):
             raise Refused(401, "missing or invalid X-Telegram-Bot-Api-Secret-Token")
         update = parse_json(await read_body(request))
-        from bot.channels import telegram
+        from bot.services.channels import telegram
 
         messages = telegram.to_messages(update, adapter.bot)
     except Refused as refused:

@@ -17,15 +17,14 @@ from typing import Any
 
 import httpx
 
-from bot import media
-from bot.channels.base import ChannelAdapter, MediaUnavailable
-from bot.gateway import inbox
+from bot.base.settings import pick_rasa
 from bot.gateway.breakers import EVERYONE, Breakers, retry_delay
 from bot.gateway.citizens import CitizenTasks
-from bot.gateway.database import Database
 from bot.gateway.urgent import alert_reply, detect, with_alert
-from bot.rasa_client import prepare
-from bot.settings import pick_rasa
+from bot.services.channels.base import ChannelAdapter, MediaUnavailable
+from bot.services.rasa_client import prepare
+from bot.storage import inbox, media
+from bot.storage.database import Database
 
 log = logging.getLogger("hue_assist.gateway.worker")
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import httpx
 
-from bot.processes import free_port
-from bot.settings import project_root
+from bot.base.settings import project_root
+from bot.services.processes import free_port
 
 
 class Gateway:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import uvicorn
 from starlette.applications import Starlette
 
-from bot.processes import free_port
+from bot.services.processes import free_port
 
 
 class ThreadServer:

@@ -1,0 +1,75 @@
+"""Zalo OA webhook events → channel-neutral inbox messages.
+
+Ids arrive as strings. Events that carry nothing for the conversation (the OA's own echoes,
+seen/received receipts, unfollow, stickers) give no message: they are acknowledged only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.messages import Incoming
+from bot.services.channels.base import BadEvent
+
+CHANNEL = "zalo"
+USER_EVENTS = {
+    "user_send_text",
+    "user_send_image",
+    "user_send_location",
+    "user_send_audio",
+    "user_send_gif",
+    "user_send_link",
+    "user_send_file",
+    "user_send_sticker",
+    "user_send_business_card",
+}
+
+
+def _str(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def to_messages(event: dict[str, Any]) -> list[Incoming]:
+    """The inbox messages for one event ([] for events we only acknowledge)."""
+    name = _str(event.get("event_name"))
+    if name == "follow":
+        follower = _str((event.get("follower") or {}).get("id"))
+        if not follower:
+            raise BadEvent("follow event without follower.id")
+        msg_id = f"follow:{follower}:{_str(event.get('timestamp'))}"
+        return [Incoming(CHANNEL, msg_id, follower, "follow")]
+    if name not in USER_EVENTS:
+        return []
+    sender = _str((event.get("sender") or {}).get("id"))
+    message = event.get("message")
+    if not sender or not isinstance(message, dict) or not _str(message.get("msg_id")):
+        raise BadEvent(f"{name} without sender.id or message.msg_id")
+    msg_id = _str(message["msg_id"])
+    text = _str(message.get("text"))
+    attachments = [a for a in message.get("attachments") or [] if isinstance(a, dict)]
+    if name == "user_send_text":
+        return [Incoming(CHANNEL, msg_id, sender, "text", text=text)] if text.strip() else []
+    if name == "user_send_location":
+        for attachment in attachments:
+            coordinates = (attachment.get("payload") or {}).get("coordinates") or {}
+            lat, long = _float(coordinates.get("latitude")), _float(coordinates.get("longitude"))
+            if lat is not None and long is not None:
+                return [Incoming(CHANNEL, msg_id, sender, "location", lat=lat, long=long)]
+        raise BadEvent("user_send_location without coordinates")
+    if name in ("user_send_image", "user_send_audio"):
+        kind = "image" if name == "user_send_image" else "audio"
+        for attachment in attachments:
+            url = _str((attachment.get("payload") or {}).get("url"))
+            if url:
+                return [Incoming(CHANNEL, msg_id, sender, kind, text=text, media=url)]
+        raise BadEvent(f"{name} without payload.url")
+    if name == "user_send_link" and text.strip():
+        return [Incoming(CHANNEL, msg_id, sender, "text", text=text)]
+    return []  # stickers, gifs, files, business cards: nothing the conversation can read

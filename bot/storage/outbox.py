@@ -1,0 +1,84 @@
+"""The outbox: messages waiting to be delivered to a citizen on their channel.
+
+Replies to chat messages and report status notifications both land here, written in the
+same transaction as the change that caused them; the gateway's sender delivers them, in
+order per recipient, with retries. Until a channel's sender runs, rows simply wait.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlite_utils
+
+from bot.base.codes import channel_of
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            sender_id TEXT NOT NULL,          -- channel:user_id, the recipient
+            channel TEXT NOT NULL,
+            kind TEXT NOT NULL,               -- reply | notification
+            payload TEXT NOT NULL,            -- JSON: {"text", "buttons", "image", ...}
+            service_request_id TEXT,          -- for notifications
+            inbox_id INTEGER,                 -- for replies: the message answered
+            state TEXT NOT NULL DEFAULT 'pending',  -- pending | sent | failed | undeliverable
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX outbox_pending ON outbox (state, next_attempt_at, id)")
+    db.execute("CREATE INDEX outbox_recipient ON outbox (sender_id, id)")
+
+
+MIGRATIONS = (("outbox-1", _migration_1),)
+
+
+def enqueue(
+    db: sqlite_utils.Database,
+    sender_id: str,
+    payload: dict[str, Any],
+    *,
+    kind: str,
+    at: str,
+    service_request_id: str | None = None,
+    inbox_id: int | None = None,
+) -> int:
+    """Add one message inside the caller's transaction; returns its id."""
+    cursor = db.execute(
+        "INSERT INTO outbox (sender_id, channel, kind, payload, service_request_id, inbox_id,"
+        " created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            sender_id,
+            channel_of(sender_id),
+            kind,
+            json.dumps(payload, ensure_ascii=False),
+            service_request_id,
+            inbox_id,
+            at,
+            at,
+        ],
+    )
+    return int(cursor.lastrowid)
+
+
+def take_pending(db: sqlite_utils.Database, sender_id: str, at: str) -> list[dict[str, Any]]:
+    """Hand over the recipient's waiting messages (for channels the citizen polls, like the
+    web page) and mark them sent, in one transaction; oldest first."""
+    rows = db.execute(
+        "SELECT id, payload FROM outbox WHERE sender_id = ? AND state = 'pending' ORDER BY id",
+        [sender_id],
+    ).fetchall()
+    if rows:
+        db.execute(
+            f"UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1 "
+            f"WHERE id IN ({', '.join('?' * len(rows))})",
+            [at, *(row[0] for row in rows)],
+        )
+    return [json.loads(row[1]) for row in rows]
