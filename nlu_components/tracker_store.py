@@ -24,10 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rasa.core.tracker_store import TrackerStore
+from rasa.core.tracker_store import TrackerEventDiffEngine, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from nlu_components import patches
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -73,6 +75,7 @@ class SQLiteTrackerStore(TrackerStore):
         event_broker: Any = None,
         **kwargs: Any,
     ) -> None:
+        patches.check()  # the same table layout as Rasa's SQL store (see patches)
         super().__init__(domain, event_broker, **kwargs)
         Path(db).parent.mkdir(parents=True, exist_ok=True)
         # Autocommit mode; writes open their own transaction. Rasa calls from one thread,
@@ -192,8 +195,6 @@ class SQLiteTrackerStore(TrackerStore):
         """
         if self.event_broker is None:
             return
-        from rasa.core.tracker_store import TrackerEventDiffEngine
-
         old = self._tracker(tracker.sender_id, self._rows(tracker.sender_id, all_sessions=False))
         new_events = TrackerEventDiffEngine.event_difference(old, tracker)
         await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)

@@ -97,9 +97,7 @@ def imports(module: Module, known: dict[str, Module]) -> list[Import]:
         if _type_checking_only(tree, node):
             continue
         inner = node.lineno in inner_lines
-        here = lines[node.lineno - 1]
-        above = lines[node.lineno - 2].strip() if node.lineno > 1 else ""
-        reason = "#" in here or above.startswith("#")
+        reason = "#" in lines[node.lineno - 1] or _comment_above(lines, node.lineno)
         for name in names:
             target = _resolve(name, known) if name.split(".")[0] in PACKAGES else None
             target = target or name.split(".")[0]
@@ -108,12 +106,25 @@ def imports(module: Module, known: dict[str, Module]) -> list[Import]:
     return found
 
 
-def _type_checking_only(tree: ast.Module, node: ast.AST) -> bool:
-    for block in ast.walk(tree):
-        if isinstance(block, ast.If) and getattr(block.test, "id", "") == "TYPE_CHECKING":
-            if any(node is sub for sub in ast.walk(block)):
-                return True
+def _comment_above(lines: list[str], lineno: int) -> bool:
+    """A comment right above the import, or above the block of imports it belongs to."""
+    k = lineno - 2
+    while k >= 0:
+        line = lines[k].strip()
+        if line.startswith(("import ", "from ", ")")) or line.endswith((",", "(")):
+            k -= 1
+            continue
+        return line.startswith("#")
     return False
+
+
+def _type_checking_only(tree: ast.Module, node: ast.AST) -> bool:
+    return any(
+        isinstance(block, ast.If)
+        and getattr(block.test, "id", "") == "TYPE_CHECKING"
+        and any(node is sub for sub in ast.walk(block))
+        for block in ast.walk(tree)
+    )
 
 
 def problems(root: Path, packages: Iterable[str] = PACKAGES) -> list[str]:

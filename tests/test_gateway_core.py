@@ -113,10 +113,7 @@ def test_replies_are_recovered_from_the_tracker_not_asked_twice():
 
 def queue(store: Store, sender_id: str, *texts: str) -> list[int]:
     with store.transaction() as db:
-        return [
-            outbox.enqueue(db, sender_id, {"text": t}, kind="reply", at=stamp())
-            for t in texts
-        ]
+        return [outbox.enqueue(db, sender_id, {"text": t}, kind="reply", at=stamp()) for t in texts]
 
 
 def test_outbox_keeps_order_per_recipient_and_backs_off(store):

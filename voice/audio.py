@@ -47,7 +47,7 @@ class Chunk:
 
 def probe(path: Path) -> AudioInfo:
     """Check that ``path`` is a readable recording with an audio stream; say why not."""
-    import av
+    import av  # lazy: PyAV (ffmpeg) only when audio is decoded
 
     if not path.exists():
         raise AudioError(f"không tìm thấy tệp / no such file: {path.name}")
@@ -86,7 +86,7 @@ def probe(path: Path) -> AudioInfo:
 def _frames(container) -> Iterator:  # noqa: ANN001 - av container
     """Decoded frames grouped into blocks of about 500 000 samples (resampling many small
     frames one by one costs more CPU), skipping the damaged frames of a corrupt file."""
-    import av
+    import av  # lazy: PyAV (ffmpeg) only when audio is decoded
 
     fifo = av.audio.fifo.AudioFifo()
     iterator = container.decode(audio=0)
@@ -122,7 +122,7 @@ def chunks(path: Path, stereo: bool, chunk_s: float) -> Iterator[Chunk]:
 
     Raises :class:`AudioError` for a file that decodes to nothing.
     """
-    import av
+    import av  # lazy: PyAV (ffmpeg) only when audio is decoded
 
     n_channels = 2 if stereo else 1
     target = max(int(chunk_s * SAMPLE_RATE), SAMPLE_RATE)

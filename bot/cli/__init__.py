@@ -49,21 +49,7 @@ def __getattr__(name: str) -> typer.Typer:
     raise AttributeError(name)
 
 
-# Commands that only read and write SQLite. sqlite-utils imports numpy (to store numpy
-# values, which these never do) and that import is a third of their start-up: they skip it.
-# (`review show` and the others read calls through voice/, which needs numpy.)
-WITHOUT_NUMPY = {("reports",), ("export",), ("handover",), ("review", "queue"), ("stats",)}
-
-
-def _skips_numpy(words: list[str]) -> bool:
-    if "--plot" in words:
-        return False
-    return tuple(words[:1]) in WITHOUT_NUMPY or tuple(words[:2]) in WITHOUT_NUMPY
-
-
 def main() -> None:
     words = [arg for arg in sys.argv[1:] if not arg.startswith("-")]
-    if _skips_numpy(words):
-        sys.modules.setdefault("numpy", None)  # type: ignore[arg-type]
     first = words[0] if words else None
     build(first if first in COMMANDS or first in GROUPS else None)()

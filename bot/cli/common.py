@@ -65,3 +65,8 @@ def parse_day(value: str | None, option: str, *, end: bool = False) -> str | Non
     if end and len(value.strip()) == 10:
         moment += timedelta(days=1)
     return iso(moment)
+
+
+def announce_temporary_rasa() -> None:
+    """Said before a command starts a Rasa of its own (it takes a minute)."""
+    typer.echo("no Rasa running: starting a temporary one …", err=True)

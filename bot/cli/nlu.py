@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
-from collections.abc import Iterator
 
 import typer
 
 from bot.base import settings as settings_mod
 from bot.base.text import clean
-from bot.services.processes import temporary_rasa
+from bot.cli.common import announce_temporary_rasa
+from bot.services.processes import running_rasa
 from bot.services.rasa_client import RasaClient, RasaUnavailable
 
 app = typer.Typer(help="Hiểu ngôn ngữ (NLU) qua máy chủ Rasa.", no_args_is_help=True)
@@ -31,21 +30,6 @@ def shape(text: str, result: dict) -> dict:
     }
 
 
-@contextlib.contextmanager
-def rasa_url(start: bool) -> Iterator[str]:
-    """The running Rasa's URL, or a temporary server's when none runs and ``start`` allows."""
-    settings = settings_mod.load()
-    with RasaClient(settings.rasa_url) as client:
-        if client.model_loaded():
-            yield settings.rasa_url
-            return
-    if settings.rasa_url_explicit or not start:
-        raise RasaUnavailable(f"Rasa is not reachable at {settings.rasa_url}")
-    typer.echo("no Rasa running: starting a temporary one …", err=True)
-    with temporary_rasa(settings) as url:
-        yield url
-
-
 @app.command("parse")
 def parse(
     start: bool = typer.Option(
@@ -54,7 +38,9 @@ def parse(
 ) -> None:
     """Đọc từng dòng từ stdin, in kết quả JSON từng dòng (stdin lines → JSON lines)."""
     try:
-        with rasa_url(start) as url, RasaClient(url) as client:
+        settings = settings_mod.load()
+        running = running_rasa(settings, start, announce_temporary_rasa)
+        with running as url, RasaClient(url) as client:
             for raw in sys.stdin:
                 text = clean(raw)
                 if not text:

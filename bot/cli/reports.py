@@ -16,7 +16,7 @@ from bot.cli.common import (
     parse_day,
     print_json,
 )
-from bot.domain import categories, lifecycle
+from bot.domain import categories, gazetteer, lifecycle
 from bot.storage import report_query
 from bot.storage.store import NotFound, StoreError
 
@@ -50,8 +50,6 @@ def list_(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Danh sách phản ánh: khẩn cấp trước (urgent), rồi quá hạn (overdue), rồi mới nhất."""
-    from bot.domain import gazetteer
-
     states, codes, channels = _split(state), _split(category), _split(channel)
     _check_choices(states, lifecycle.STATES, "--state")
     _check_choices(codes, list(categories.BY_CODE), "--category")

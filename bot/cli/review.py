@@ -7,7 +7,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot.cli.common import USAGE, actor, console, fail, open_store, parse_day, print_json
-from bot.domain import categories
+from bot.domain import categories, gazetteer
 from bot.storage.store import NotFound, StoreError
 from voice import review
 
@@ -36,7 +36,6 @@ def queue(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Cuộc gọi chờ duyệt: quá hạn trước, rồi độ tin cậy thấp nhất trước."""
-    from bot.domain import gazetteer
 
     codes = [c for value in category or [] for c in value.split(",") if c]
     wrong = [c for c in codes if c not in categories.BY_CODE]

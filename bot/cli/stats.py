@@ -29,7 +29,7 @@ def stats_command(
             store, parse_day(since, "--since"), parse_day(until, "--until", end=True)
         )
     if plot is not None:
-        from bot.services import plots
+        from bot.services import plots  # lazy: matplotlib takes ~0.5 s to import
 
         plots.draw(numbers, plot)
     if as_json:

@@ -9,8 +9,17 @@ from pathlib import Path
 import typer
 
 from bot.base import settings as settings_mod
+from bot.cli.common import announce_temporary_rasa, open_store, print_json
+from bot.services.processes import running_rasa
+from bot.services.rasa_client import RasaClient, RasaUnavailable
 from bot.storage import audit
-from bot.storage.store import Store
+from voice import config as voice_config
+from voice.audio import AudioError
+from voice.calls import CallProcessor, load_call, sha256_of
+from voice.inbox import process_paths, recordings
+from voice.knowledge import kb_suggester
+from voice.model import ModelError
+from voice.transcribe import transcribe_file
 
 app = typer.Typer(
     help="Ghi âm tổng đài: chép lời, ẩn thông tin cá nhân, tạo phiếu nháp (hotline recordings).",
@@ -31,8 +40,6 @@ def _warn_once(warnings: list[str], shown: set[str]) -> None:
 
 
 def _config(language: str | None, hotwords: str | None):  # noqa: ANN202 - VoiceConfig
-    from voice import config as voice_config
-
     try:
         config = voice_config.load()
     except ValueError as error:
@@ -46,8 +53,6 @@ def _config(language: str | None, hotwords: str | None):  # noqa: ANN202 - Voice
 
 
 def _files(path: Path) -> list[Path]:
-    from voice.inbox import recordings
-
     if path.is_dir():
         return recordings(path)
     return [path]
@@ -73,10 +78,6 @@ def transcribe(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per file."),
 ) -> None:
     """Chép lời một bản ghi âm, đã ẩn số điện thoại, CCCD… (transcribe, personal data hidden)."""
-    from voice.audio import AudioError
-    from voice.model import ModelError
-    from voice.transcribe import transcribe_file
-
     _setup_logging()
     config = _config(language, hotwords)
     failed = 0
@@ -111,20 +112,14 @@ def transcribe(
 
 def _audit_view(file: Path) -> None:
     """Record that someone saw a recording's transcript unredacted."""
-    from voice.calls import sha256_of
-
-    store = Store(settings_mod.load().db_path)
-    try:
-        with store.transaction() as db:
-            audit.record(
-                db,
-                actor=audit.default_actor(),
-                action="show_pii",
-                subject=f"audio:{sha256_of(file)[:16]}",
-                detail={"what": "voice transcribe --show-pii"},
-            )
-    finally:
-        store.close()
+    with open_store() as store, store.transaction() as db:
+        audit.record(
+            db,
+            actor=audit.default_actor(),
+            action="show_pii",
+            subject=f"audio:{sha256_of(file)[:16]}",
+            detail={"what": "voice transcribe --show-pii"},
+        )
 
 
 @app.command("process")
@@ -143,13 +138,6 @@ def process(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per file."),
 ) -> None:
     """Xử lý cuộc gọi: chép lời, hiểu ý người gọi, lưu, tạo phiếu nháp (calls → records)."""
-    from bot.cli.nlu import rasa_url
-    from bot.services.rasa_client import RasaClient, RasaUnavailable
-    from voice.calls import CallProcessor
-    from voice.inbox import process_paths
-    from voice.knowledge import kb_suggester
-    from voice.model import ModelError
-
     _setup_logging()
     config = _config(language, None)
     if not path.exists():
@@ -158,9 +146,9 @@ def process(
     settings = settings_mod.load()
     files = _files(path)
     failed = 0
-    store = Store(settings.db_path)
     try:
-        with rasa_url(start) as url, RasaClient(url) as client:
+        running = running_rasa(settings, start, announce_temporary_rasa)
+        with open_store() as store, running as url, RasaClient(url) as client:
             processor = CallProcessor(store, config, client.parse, kb_suggester(settings.kb_dir))
             shown: set[str] = set()
             for outcome in process_paths(processor, files, move, stereo):
@@ -180,8 +168,6 @@ def process(
     except (RuntimeError, TimeoutError) as error:
         typer.echo(f"could not start a temporary Rasa: {error}", err=True)
         raise typer.Exit(1) from None
-    finally:
-        store.close()
     if failed:
         raise typer.Exit(1)
 
@@ -195,18 +181,13 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Xem một cuộc gọi đã xử lý (show a processed call)."""
-    from voice.calls import load_call
-
-    store = Store(settings_mod.load().db_path)
-    try:
+    with open_store() as store:
         call = load_call(store, call_id.strip(), show_pii)
-    finally:
-        store.close()
     if call is None:
         typer.echo(f"không có cuộc gọi / no call {call_id}", err=True)
         raise typer.Exit(1)
     if as_json:
-        typer.echo(json.dumps(call, ensure_ascii=False))
+        print_json(call)
         return
     typer.echo(
         f"{call['call_id']}  {call['received_at']}  {call['status']}  "

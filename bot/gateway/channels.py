@@ -32,10 +32,11 @@ class Channels:
         self.database = Database(settings.db_path)
         self.adapters: dict[str, ChannelAdapter] = {}
         if config.zalo_enabled:
-            from bot.services.channels.zalo import ZaloAdapter, ZaloClient
+            from bot.services.channels.zalo import ZaloAdapter, ZaloClient  # lazy: when on
 
             self.adapters["zalo"] = ZaloAdapter(ZaloClient(config, self.database))
         if config.telegram_enabled:
+            # lazy: python-telegram-bot takes ~0.3 s to import, only when the channel is on
             from bot.services.channels.telegram import TelegramAdapter
 
             self.adapters["telegram"] = TelegramAdapter(config)

@@ -130,7 +130,7 @@ async def telegram_webhook(request: Request) -> JSONResponse:
         if not secret or not hmac.compare_digest(token.encode(), secret.encode()):
             raise Refused(401, "missing or invalid X-Telegram-Bot-Api-Secret-Token")
         update = parse_json(await read_body(request))
-        from bot.services.channels import telegram
+        from bot.services.channels import telegram  # lazy: see gateway.channels
 
         messages = telegram.to_messages(update, adapter.bot)
     except Refused as refused:

@@ -8,10 +8,10 @@ from typing import Any
 
 def draw(stats: dict[str, Any], path: Path) -> Path:
     """Volume by category, by channel, and the headline shares, in one PNG."""
-    import matplotlib
+    import matplotlib  # lazy: ~0.5 s, only for --plot
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy: after the Agg backend is chosen
 
     fig, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 5))
     categories = stats["by_category"]

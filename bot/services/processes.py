@@ -6,6 +6,7 @@ Each service runs in its own process group, so stopping it also stops whatever i
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -22,7 +23,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from bot.base.settings import Settings, project_root
-from bot.services.rasa_client import RasaClient
+from bot.services.rasa_client import RasaClient, RasaUnavailable
 from bot.services.training import MODEL_NAME, rasa_env
 
 
@@ -156,8 +157,6 @@ def voice_service(settings: Settings) -> Service:
 
     It has no port: it is ready once its heartbeat file names this very process.
     """
-    import json
-
     env = dict(os.environ)
     env.update(HUE_ASSIST_HOME=str(settings.home), RASA_URL=settings.rasa_url)
     env.setdefault("HF_HUB_OFFLINE", "1")
@@ -266,3 +265,24 @@ def temporary_rasa(settings: Settings, timeout: float = 240.0) -> Iterator[str]:
             yield service.url
         finally:
             supervisor.stop_all()
+
+
+@contextlib.contextmanager
+def running_rasa(
+    settings: Settings, start: bool, on_start: Callable[[], None] | None = None
+) -> Iterator[str]:
+    """The URL of the running Rasa, or of a temporary one when none answers, ``RASA_URL``
+    was not set explicitly and ``start`` allows; ``on_start`` is told before it starts.
+
+    Raises ``RasaUnavailable`` when no Rasa answers and none may be started.
+    """
+    with RasaClient(settings.rasa_url) as client:
+        if client.model_loaded():
+            yield settings.rasa_url
+            return
+    if settings.rasa_url_explicit or not start:
+        raise RasaUnavailable(f"Rasa is not reachable at {settings.rasa_url}")
+    if on_start is not None:
+        on_start()
+    with temporary_rasa(settings) as url:
+        yield url

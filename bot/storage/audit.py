@@ -13,6 +13,8 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.base.clock import iso, now
+
 
 def _migration_1(db: sqlite_utils.Database) -> None:
     db.execute(
@@ -48,7 +50,6 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Add one audit row (the caller chooses the transaction)."""
-    from bot.base.clock import iso, now
 
     db.execute(
         "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)",

@@ -11,7 +11,6 @@ from bot.storage.connection import Connection
 class Handovers(Connection):
     """The handover methods of ``Store``."""
 
-
     def request_handover(self, sender_id: str) -> None:
         """Mark a conversation as waiting for a human operator."""
         with self.transaction() as db:

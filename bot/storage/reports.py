@@ -38,8 +38,6 @@ def _plain(value: str | None, what: str, limit: int) -> str | None:
     return value
 
 
-
-
 def _imported(report: dict[str, Any]) -> dict[str, Any]:
     """One imported report checked like a new one, with its derived columns filled in."""
     match = CODE_RE.match(str(report.get("service_request_id") or ""))
@@ -105,7 +103,6 @@ def _check_report(
 
 class Reports(Connection):
     """The report methods of ``Store``."""
-
 
     def file_report(
         self,
