@@ -15,6 +15,7 @@ from typing import Any
 from bot.base.clock import iso, now
 from bot.domain import categories, gazetteer
 from bot.domain.redact import redact_text
+from bot.storage.report_query import period
 from bot.storage.store import NotFound, Store, StoreError
 from voice import calls, drafts
 
@@ -39,13 +40,8 @@ def queue(
     confidence first."""
     filters = filters or QueueFilter()
     overdue_before = iso(now() - timedelta(hours=REVIEW_TARGET_HOURS))
-    clauses, params = ["c.status = 'pending'"], [overdue_before]
-    if filters.since:
-        clauses.append("c.received_at >= ?")
-        params.append(filters.since)
-    if filters.until:
-        clauses.append("c.received_at < ?")
-        params.append(filters.until)
+    when, params = period("c.received_at", filters.since, filters.until)
+    clauses, params = ["c.status = 'pending'", when], [overdue_before, *params]
     for column, values in (
         ("d.category", filters.categories),
         ("d.ward", filters.wards),

@@ -8,27 +8,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-# The spec's request fields, in the spec's order; ours (state, channel…) follow.
-REQUEST_FIELDS = (
-    "service_request_id",
-    "status",
-    "status_notes",
-    "service_name",
-    "service_code",
-    "description",
-    "agency_responsible",
-    "service_notice",
-    "requested_datetime",
-    "updated_datetime",
-    "expected_datetime",
-    "address",
-    "address_id",
-    "zipcode",
-    "lat",
-    "long",
-    "media_url",
-)
-EXTRA_FIELDS = ("state", "ward", "channel", "duplicate_of")
+from bot.domain.public import EXTRA_FIELDS, REQUEST_FIELDS
+
 SERVICE_FIELDS = (
     "service_code",
     "service_name",

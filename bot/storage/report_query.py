@@ -43,12 +43,10 @@ class ReportFilter:
         if self.status:
             clauses.append("status = ?")
             params.append(self.status)
-        if self.since:
-            clauses.append("requested_datetime >= ?")
-            params.append(self.since)
-        if self.until:
-            clauses.append("requested_datetime < ?")
-            params.append(self.until)
+        if self.since or self.until:
+            clause, values = period("requested_datetime", self.since, self.until)
+            clauses.append(clause)
+            params.extend(values)
         if self.overdue_at:
             clauses.append("status = 'open' AND expected_datetime < ?")
             params.append(self.overdue_at)
