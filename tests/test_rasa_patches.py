@@ -111,3 +111,15 @@ def test_the_tracker_store_writes_rasas_own_table_layout():
         """
     )
     assert result.stdout.strip() == "True", result.stderr[-2000:]
+
+
+def test_what_rasa_imports_from_the_project_runs_in_its_environment():
+    """The leaves and the emergency detector are imported by Rasa's Python 3.10."""
+    result = in_rasa(
+        """
+        from nlu_components import emergency, language, vietnamese
+        from bot.domain.emergency import detect
+        print(detect("nha toi bi chay").numbers[0])
+        """
+    )
+    assert result.stdout.strip() == "114", result.stderr[-2000:]

@@ -2,9 +2,11 @@
 
 Modules, one concept each: ``config`` (settings from the environment), ``model`` (the Whisper
 model, loaded once per process), ``audio`` (decoding in bounded memory), ``transcribe``
-(channels, VAD, confidence), ``hallucinations``, ``redact`` (personal data), ``metadata``
-(caller, operator, time), ``summary``, ``calls`` (the processing pipeline), ``drafts``,
-``knowledge`` (KB suggestions), ``inbox`` (batches and file moves), ``schema`` (tables),
-``worker`` (the inbox watcher ``hue-assist up`` starts) and ``synth`` (synthetic test calls).
-See docs/voice.md.
+(channels, VAD, confidence), ``hallucinations``, ``metadata`` (caller, operator, time),
+``summary``, ``calls`` (the processing pipeline), ``drafts``, ``review`` (the supervisors'
+queue, corrections and decisions), ``knowledge`` (KB suggestions), ``notes`` (chat voice
+notes), ``inbox`` (batches and file moves), ``worker`` (the inbox watcher ``hue-assist up``
+starts) and ``synth`` (synthetic test calls). The redactor is ``bot.domain.redact``; the
+tables are ``bot.storage.call_schema``. A service layer: see docs/architecture.md and
+docs/voice.md.
 """

@@ -1,7 +1,8 @@
 """The channels' runtime inside the gateway: adapters, the worker and the sender.
 
-Started and stopped by the app's lifespan. It has a database connection of its own, used
-only from the event loop, so its transactions never interleave with other routes'.
+Started and stopped by the app's lifespan. Its SQLite work runs on the database thread of
+``bot.storage.database`` (two connections of its own, acknowledgements first), never on the
+event loop.
 """
 
 from __future__ import annotations
