@@ -23,10 +23,6 @@ def language(tracker: Tracker) -> str:
     return "en" if tracker.get_slot("language") == "en" else "vi"
 
 
-def say(lang: str, vi: str, en: str) -> str:
-    return en if lang == "en" else vi
-
-
 @contextmanager
 def open_store() -> Iterator[Store]:
     """The reports store at ``HUE_ASSIST_HOME``, opened for one action run."""
@@ -47,5 +43,3 @@ def latest_intent(tracker: Tracker) -> str | None:
 
 def entity_values(tracker: Tracker, entity: str) -> list[Any]:
     return list(tracker.get_latest_entity_values(entity))
-
-

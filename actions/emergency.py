@@ -16,13 +16,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import entity_values, language, latest_text, say
+from actions.common import entity_values, language, latest_text
+from actions.messages import send
 from actions.report_form import previous_value, reset_report_slots, revert_candidates
 from bot.base import settings
 from bot.base.codes import who
 from bot.domain import gazetteer
-from bot.domain.emergency import detect
-from bot.emergency_texts import REMINDER, alert_text
+from bot.domain.emergency import alert_text, detect
 from bot.storage.store import MAX_DESCRIPTION
 
 log = logging.getLogger("hue_assist.actions.emergency")
@@ -65,8 +65,7 @@ class ActionEmergency(Action):
         if current and active == "report_form" and alert.kind in (current, "distress"):
             # More about the same danger while the urgent report is written: the number
             # again, the words added to the report, and the open question asked again.
-            number = alert.numbers[0]
-            dispatcher.utter_message(text=say(lang, *REMINDER).format(number=number))
+            send(dispatcher, "urgent_reminder", lang, number=alert.numbers[0])
             description = f"{earlier or ''} / {text}".strip(" /")[:MAX_DESCRIPTION]
             return [*revert_candidates(tracker), SlotSet("description", description)]
         dispatcher.utter_message(text=alert_text(alert, lang, settings.load().disaster_line))
@@ -74,13 +73,7 @@ class ActionEmergency(Action):
         if active:
             events += [ActiveLoop(None), SlotSet("requested_slot", None)]
         if active == "report_form" and tracker.get_slot("category") and not current:
-            dispatcher.utter_message(
-                text=say(
-                    lang,
-                    "(Phản ánh bạn đang ghi dở chưa được gửi; khi đã an toàn, bạn nhắn lại nhé.)",
-                    "(The report you were writing was not sent; write again once you are safe.)",
-                )
-            )
+            send(dispatcher, "urgent_report_dropped", lang)
         place, ward = place_in(tracker, text)
         if current and not place:  # a second, different danger in the same urgent report
             place = previous_value(tracker, "location")

@@ -8,21 +8,24 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import language, say
+from actions.common import language
+from actions.messages import button, send
 
-INTENT_LABELS = {
-    "greet": ("Chào hỏi", "Saying hello"),
-    "goodbye": ("Tạm biệt", "Saying goodbye"),
-    "thank": ("Cảm ơn", "Saying thanks"),
-    "affirm": ("Đồng ý", "Yes"),
-    "deny": ("Không đồng ý", "No"),
-    "ask_info": ("Hỏi thông tin về dịch vụ, thủ tục", "A question about a city service"),
-    "report_incident": ("Gửi phản ánh hiện trường", "Reporting a problem"),
-    "check_status": ("Tra cứu tình trạng phản ánh", "Checking a report's status"),
-    "give_feedback": ("Đánh giá kết quả xử lý", "Rating how a report was handled"),
-    "request_human": ("Gặp tổng đài viên", "Talking to a person"),
-    "bot_challenge": ("Hỏi về trợ lý ảo", "Asking if I'm a bot"),
-}
+# The intents offered as "did you mean …?"; each has its label ``intent_<name>`` in
+# bot/base/texts.py.
+INTENTS = (
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
+    "ask_info",
+    "report_incident",
+    "check_status",
+    "give_feedback",
+    "request_human",
+    "bot_challenge",
+)
 
 
 class ActionDefaultAskAffirmation(Action):
@@ -36,15 +39,8 @@ class ActionDefaultAskAffirmation(Action):
     ) -> list[EventType]:
         lang = language(tracker)
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
-        candidates = [r["name"] for r in ranking if r.get("name") in INTENT_LABELS][:2]
-        buttons = []
-        for intent in candidates:
-            vi, en = INTENT_LABELS[intent]
-            buttons.append({"title": say(lang, vi, en), "payload": f"/{intent}"})
-        buttons.append(
-            {"title": say(lang, "Việc khác", "Something else"), "payload": "/out_of_scope"}
-        )
-        dispatcher.utter_message(
-            text=say(lang, "Có phải ý bạn là:", "Did you mean:"), buttons=buttons
-        )
+        candidates = [r["name"] for r in ranking if r.get("name") in INTENTS][:2]
+        buttons = [button(f"intent_{intent}", lang, f"/{intent}") for intent in candidates]
+        buttons.append(button("button_something_else", lang, "/out_of_scope"))
+        send(dispatcher, "did_you_mean", lang, buttons)
         return []

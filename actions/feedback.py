@@ -10,7 +10,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import entity_values, language, latest_text, open_store, say
+from actions.common import entity_values, language, latest_text, open_store
+from actions.messages import send
 from bot.base.codes import find_code, who
 from bot.base.text import clean, fold_words
 from bot.storage.store import StoreError
@@ -95,27 +96,19 @@ class ActionGiveFeedback(Action):
             code = find_code(text)
             report = store.get_report(code) if code else store.latest_report_of(tracker.sender_id)
             if report is None:
-                dispatcher.utter_message(
-                    text=say(
-                        lang,
-                        "Cảm ơn góp ý của bạn! Mình chưa thấy phản ánh nào của bạn để gắn đánh "
-                        "giá; nếu có mã phản ánh (PA-…), bạn gửi kèm giúp mình.",
-                        "Thanks for the feedback! I found no report of yours to attach it to; "
-                        "if you have a tracking code (PA-…), please include it.",
-                    )
-                )
+                send(dispatcher, "feedback_no_report", lang)
                 return []
             if rating is None:
-                dispatcher.utter_message(
-                    text=say(
-                        lang,
-                        f"Bạn chấm phản ánh {report['service_request_id']} mấy sao (1–5)?",
-                        f"How many stars (1–5) for report {report['service_request_id']}?",
-                    ),
-                    buttons=[
-                        {"title": f"{n} ⭐", "payload": f'/give_feedback{{"rating": "{n}"}}'}
-                        for n in (5, 4, 3, 2, 1)
-                    ],
+                stars = [
+                    {"title": f"{n} ⭐", "payload": f'/give_feedback{{"rating": "{n}"}}'}
+                    for n in (5, 4, 3, 2, 1)
+                ]
+                send(
+                    dispatcher,
+                    "feedback_ask_rating",
+                    lang,
+                    stars,
+                    code=report["service_request_id"],
                 )
                 return []
             try:
@@ -129,13 +122,5 @@ class ActionGiveFeedback(Action):
             "report rated",
             extra={"who": who(tracker.sender_id), "report": report["service_request_id"]},
         )
-        dispatcher.utter_message(
-            text=say(
-                lang,
-                f"Cảm ơn bạn đã đánh giá {rating}/5 cho phản ánh {report['service_request_id']}. "
-                "Ý kiến của bạn giúp thành phố phục vụ tốt hơn.",
-                f"Thank you for rating report {report['service_request_id']} {rating}/5. "
-                "Your opinion helps the city do better.",
-            )
-        )
+        send(dispatcher, "feedback_thanks", lang, rating=rating, code=report["service_request_id"])
         return [SlotSet("rating", None)]

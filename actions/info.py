@@ -10,8 +10,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import entity_values, language, latest_text, say
+from actions.common import entity_values, language, latest_text
+from actions.messages import button, send
 from bot.base import settings
+from bot.base.texts import text
 from knowledge_base.retriever import CONFIDENCE_THRESHOLD, Hit, Retriever
 
 log = logging.getLogger("hue_assist.actions.info")
@@ -22,9 +24,8 @@ START_REPORT_DOCS = frozenset({"field-report-how"})
 def format_answer(hit: Hit, lang: str) -> str:
     """The answer, its source link and an invitation to ask more."""
     doc = hit.document
-    more = say(lang, "Bạn cần hỏi gì thêm?", "Anything else I can help with?")
-    source = say(lang, "Nguồn", "Source")
-    return f"{doc.answer(lang)}\n\n{source}: {doc.source}\n{more}"
+    source = text("kb_source", lang, url=doc.source)
+    return f"{doc.answer(lang)}\n\n{source}\n{text('anything_else', lang)}"
 
 
 class ActionAnswerInfo(Action):
@@ -75,8 +76,7 @@ class ActionAnswerInfo(Action):
             buttons = None
             if hits[0].document.id in START_REPORT_DOCS:
                 # Someone asking how to report usually wants to report: offer to start now.
-                title = say(lang, "Gửi phản ánh ngay", "Report a problem now")
-                buttons = [{"title": title, "payload": "/report_incident"}]
+                buttons = [button("button_report_now", lang, "/report_incident")]
             dispatcher.utter_message(text=format_answer(hits[0], lang), buttons=buttons)
             return []
         self.not_sure(dispatcher, hits, lang)
@@ -86,25 +86,10 @@ class ActionAnswerInfo(Action):
     def not_sure(dispatcher: CollectingDispatcher, hits: list[Hit], lang: str) -> None:
         hotline = settings.load().hotline
         if hits:
-            text = say(
-                lang,
-                "Mình chưa chắc đã hiểu đúng câu hỏi. Có phải bạn hỏi về một trong các chủ đề "
-                f"dưới đây? Nếu không, bạn gọi tổng đài {hotline} để được hỗ trợ.",
-                "I'm not sure I understood. Is it one of the topics below? If not, please call "
-                f"the {hotline} hotline.",
-            )
             buttons = [
                 {"title": h.document.title, "payload": f'/ask_info{{"kb_id": "{h.document.id}"}}'}
                 for h in hits[:2]
             ]
-            dispatcher.utter_message(text=text, buttons=buttons)
+            send(dispatcher, "kb_not_sure", lang, buttons, hotline=hotline)
         else:
-            dispatcher.utter_message(
-                text=say(
-                    lang,
-                    "Xin lỗi, mình chưa có thông tin về câu hỏi này. Bạn gọi tổng đài "
-                    f"{hotline} để được tổng đài viên giải đáp nhé.",
-                    f"Sorry, I don't have information on that. Please call the {hotline} "
-                    "hotline to ask an operator.",
-                )
-            )
+            send(dispatcher, "kb_no_answer", lang, hotline=hotline)

@@ -9,8 +9,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import language, say
-from actions.messages import TEXTS, send
+from actions.common import language
+from actions.messages import send
+from bot.base.texts import TEXTS
 
 
 class AskAction(Action, abc.ABC):
@@ -34,7 +35,7 @@ class AskAction(Action, abc.ABC):
             key = f"{key}_urgent"
             place = tracker.get_slot("location")
             if self.slot == "phone" and place:  # say what was understood as the place
-                dispatcher.utter_message(text=say(lang, f"Địa điểm: {place}.", f"Place: {place}."))
+                send(dispatcher, "urgent_place_heard", lang, place=place)
         send(dispatcher, key, lang)
         return []
 

@@ -18,9 +18,9 @@ from actions.common import (
     latest_intent,
     latest_text,
     open_store,
-    say,
 )
-from actions.messages import send
+from actions.messages import button, describe, send
+from bot.base import texts
 from bot.base.codes import channel_of, who
 from bot.base.text import clean, fold, fold_words
 from bot.domain import categories, gazetteer, lifecycle
@@ -63,7 +63,8 @@ GENERIC_WORDS = frozenset(
 )
 EDITABLE = ("category", "location", "description", "photo", "phone")
 URGENT_SLOTS = ["location", "phone"]  # an urgent report: the place and a call-back number
-UNKNOWN_PLACE = "chưa rõ địa điểm"
+# Stored as the report's address, read by the city's staff: always in Vietnamese.
+UNKNOWN_PLACE = texts.text("unknown_place", "vi")
 # Words that announce a second, different problem ("à còn …", "ngoài ra …", "also …").
 ANOTHER = frozenset({"con", "nua", "ngoai ra", "them", "also", "another", "plus", "voi lai"})
 CHOICES = ("both", "replace", "keep")
@@ -125,14 +126,7 @@ class ValidateReportForm(FormValidationAction):
             lang = language(tracker)
             kind = tracker.get_slot("emergency")
             if kind in KINDS:
-                number = KINDS[kind].numbers[0]
-                dispatcher.utter_message(
-                    text=say(
-                        lang,
-                        f"Mình không gửi báo cáo. Hãy giữ an toàn; cần thì gọi {number} ngay.",
-                        f"Nothing is sent. Stay safe, and call {number} if you need to.",
-                    )
-                )
+                send(dispatcher, "urgent_cancelled", lang, number=KINDS[kind].numbers[0])
             else:
                 send(dispatcher, "report_cancelled", lang)
             log.info("report cancelled", extra={"who": who(tracker.sender_id)})
@@ -188,30 +182,15 @@ class ValidateReportForm(FormValidationAction):
         lang = language(tracker)
         current = categories.name(previous_value(tracker, "category") or "other", lang)
         new = categories.name(second["category"], lang)
-        dispatcher.utter_message(
-            text=say(
+        buttons = [
+            button(
+                f"button_second_{choice}",
                 lang,
-                f"Bạn đang gửi phản ánh về {current}. Còn sự cố mới ({new}): mình ghi thành "
-                "phản ánh riêng sau phản ánh này, hay thay thế phản ánh đang ghi?",
-                f"You are reporting {current}. The new problem ({new}): shall I file it as a "
-                "second report after this one, or replace the current one?",
-            ),
-            buttons=[
-                {
-                    "title": title,
-                    "payload": f'/report_incident{{"incident_choice": "{choice}"}}',
-                }
-                for choice, title in zip(
-                    CHOICES,
-                    (
-                        say(lang, "Gửi cả hai", "File both"),
-                        say(lang, "Thay bằng sự cố mới", "Replace with the new one"),
-                        say(lang, "Bỏ qua sự cố mới", "Ignore the new one"),
-                    ),
-                    strict=True,
-                )
-            ],
-        )
+                f'/report_incident{{"incident_choice": "{choice}"}}',
+            )
+            for choice in CHOICES
+        ]
+        send(dispatcher, "second_problem", lang, buttons, current=current, new=new)
         log.info("second problem offered", extra={"who": who(tracker.sender_id)})
         return [*revert_candidates(tracker), SlotSet("pending_incident", second)]
 
@@ -234,19 +213,13 @@ class ValidateReportForm(FormValidationAction):
                 # (not requested_slot None: Rasa reads that as "stop the form")
             ]
         if choice == "both":
-            dispatcher.utter_message(
-                text=say(
-                    language(tracker),
-                    "Được, xong phản ánh này mình ghi tiếp phản ánh thứ hai.",
-                    "Fine: once this report is done, I'll take the second one.",
-                )
-            )
+            send(dispatcher, "second_problem_queued", language(tracker))
             return [*events, SlotSet("queued_incident", second)]
         return events  # ignored, or another answer: back to the question that was open
 
     @staticmethod
     def _refuse(
-        slot: str, tracker: Tracker, dispatcher: CollectingDispatcher, vi: str, en: str
+        slot: str, tracker: Tracker, dispatcher: CollectingDispatcher, key: str, **values: Any
     ) -> dict[str, Any]:
         """Refuse a value: explain if the slot was asked for, else keep what was there.
 
@@ -255,7 +228,7 @@ class ValidateReportForm(FormValidationAction):
         was never asked.
         """
         if tracker.get_slot("requested_slot") == slot:
-            dispatcher.utter_message(text=say(language(tracker), vi, en))
+            send(dispatcher, key, language(tracker), **values)
             return {slot: None}
         return {slot: previous_value(tracker, slot)}
 
@@ -282,15 +255,7 @@ class ValidateReportForm(FormValidationAction):
             code = categories.match(latest_text(tracker))
         if code:
             return {"category": code}
-        return self._refuse(
-            "category",
-            tracker,
-            dispatcher,
-            "Mình chưa nhận ra loại sự cố. Bạn chọn một loại bên dưới hoặc ghi ngắn "
-            "gọn (ví dụ: đèn đường, ổ gà, rác, ngập, cây đổ, mất nước…).",
-            "I didn't recognise the kind of problem. Pick one below or name it "
-            "briefly (street light, pothole, garbage, flooding, fallen tree…).",
-        )
+        return self._refuse("category", tracker, dispatcher, "category_not_recognised")
 
     async def validate_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
@@ -323,26 +288,12 @@ class ValidateReportForm(FormValidationAction):
             # also reads words like "công an" as wards).
             if asked and not _refused_before(tracker):
                 refused = self._refuse(
-                    "location",
-                    tracker,
-                    dispatcher,
-                    f'Mình không tìm thấy phường/xã "{named_ward}" trong 40 phường, xã của '
-                    "Huế. Bạn kiểm tra lại tên giúp mình.",
-                    f'"{named_ward}" is not one of Huế\'s 40 wards and communes. Please '
-                    "check the name.",
+                    "location", tracker, dispatcher, "ward_not_found", ward=named_ward
                 )
                 return {**refused, "ward": None}
             named_ward = None
         if len(text.split()) < 2 or len(text) > 300:
-            return self._refuse(
-                "location",
-                tracker,
-                dispatcher,
-                "Địa điểm cần cụ thể hơn một từ: số nhà và tên đường, hoặc một địa danh "
-                "gần đó (ví dụ: 12 Lê Lợi; trước chợ Đông Ba).",
-                "Please give more than one word: house number and street, or a nearby "
-                "landmark (e.g. 12 Le Loi; in front of Dong Ba market).",
-            )
+            return self._refuse("location", tracker, dispatcher, "place_too_short")
         return {"location": text, "ward": ward}
 
     async def validate_description(
@@ -359,13 +310,7 @@ class ValidateReportForm(FormValidationAction):
         if len(text) < 3:
             return {"description": None}
         if len(text) > MAX_DESCRIPTION:
-            dispatcher.utter_message(
-                text=say(
-                    language(tracker),
-                    f"Mô tả dài quá {MAX_DESCRIPTION} ký tự, mình giữ phần đầu.",
-                    f"The description is over {MAX_DESCRIPTION} characters; I kept the start.",
-                )
-            )
+            send(dispatcher, "description_too_long", language(tracker), limit=MAX_DESCRIPTION)
             text = text[:MAX_DESCRIPTION]
         return {"description": text}
 
@@ -377,13 +322,7 @@ class ValidateReportForm(FormValidationAction):
             return {"photo": text}
         if is_skip(text, latest_intent(tracker)):
             return {"photo": SKIP}
-        dispatcher.utter_message(
-            text=say(
-                language(tracker),
-                'Mình chưa nhận được ảnh. Bạn gửi ảnh hoặc bấm "Bỏ qua".',
-                'I didn\'t get a photo. Send one, or tap "Skip".',
-            )
-        )
+        send(dispatcher, "photo_missing", language(tracker))
         return {"photo": None}
 
     async def validate_phone(
@@ -401,15 +340,7 @@ class ValidateReportForm(FormValidationAction):
             if text and not text.startswith("/") and text not in description:
                 description = f"{description} / {text}".strip(" /")[:MAX_DESCRIPTION]
             return {"phone": SKIP, "description": description}
-        dispatcher.utter_message(
-            text=say(
-                language(tracker),
-                "Số điện thoại chưa đúng dạng (ví dụ 0905 123 456). Bạn nhập lại hoặc bấm "
-                '"Bỏ qua".',
-                "That doesn't look like a phone number (e.g. 0905 123 456). Try again or tap "
-                '"Skip".',
-            )
-        )
+        send(dispatcher, "phone_invalid", language(tracker))
         return {"phone": None}
 
 
@@ -493,8 +424,8 @@ def _refused_before(tracker: Tracker) -> bool:
     for event in reversed(tracker.events):
         if event.get("event") == "active_loop" and event.get("name") == "report_form":
             return False
-        text = event.get("text") or "" if event.get("event") == "bot" else ""
-        if "không tìm thấy phường/xã" in text or "is not one of Huế" in text:
+        said = event.get("text") or "" if event.get("event") == "bot" else ""
+        if texts.is_text("ward_not_found", said):
             return True
     return False
 
@@ -540,15 +471,18 @@ def summary(tracker: Tracker, lang: str) -> str:
         place = f"{place} [{slot('lat')}, {slot('long')}]".strip()
     photo = slot("photo")
     phone = slot("phone")
-    none = say(lang, "không có", "none")
+    none = texts.text("label_none", lang)
+    fields = (
+        ("label_type", categories.name(slot("category") or "other", lang)),
+        ("label_place", place),
+        ("label_description", slot("description")),
+        ("label_photo", photo if photo and photo != SKIP else none),
+        ("label_phone", phone if phone and phone != SKIP else none),
+    )
     lines = [
-        say(lang, "Mình đọc lại phản ánh của bạn:", "Here is your report:"),
-        f"- {say(lang, 'Loại', 'Type')}: {categories.name(slot('category') or 'other', lang)}",
-        f"- {say(lang, 'Địa điểm', 'Place')}: {place}",
-        f"- {say(lang, 'Mô tả', 'Description')}: {slot('description')}",
-        f"- {say(lang, 'Ảnh', 'Photo')}: {photo if photo and photo != SKIP else none}",
-        f"- {say(lang, 'Số điện thoại', 'Phone')}: {phone if phone and phone != SKIP else none}",
-        say(lang, "Thông tin đã đúng chưa? Gửi phản ánh?", "Is this right? Send the report?"),
+        texts.text("readback", lang),
+        *(f"- {texts.text(label, lang)}: {value}" for label, value in fields),
+        texts.text("readback_question", lang),
     ]
     return "\n".join(lines)
 
@@ -570,8 +504,8 @@ class ActionConfirmReport(Action):
         dispatcher.utter_message(
             text=summary(tracker, lang),
             buttons=[
-                {"title": say(lang, "Đúng, gửi đi", "Yes, send it"), "payload": "/affirm"},
-                {"title": say(lang, "Sửa lại", "Change something"), "payload": "/deny"},
+                button("button_send", lang, "/affirm"),
+                button("button_change", lang, "/deny"),
             ],
         )
         return []
@@ -609,19 +543,17 @@ def offer_existing(
     if existing is None:
         return []
     code = existing["service_request_id"]
-    state = lifecycle.name(existing["state"], lang)
-    dispatcher.utter_message(
-        text=say(
-            lang,
-            f"Sự việc này có vẻ đã được phản ánh: {code} ({existing.get('address') or ''}, "
-            f"{state}). Bạn theo dõi phản ánh đó thay vì gửi mới nhé?",
-            f"This looks already reported as {code} ({existing.get('address') or ''}, "
-            f"{state}). Follow it instead of filing a new one?",
-        ),
-        buttons=[
-            {"title": say(lang, f"Theo dõi {code}", f"Follow {code}"), "payload": "/affirm"},
-            {"title": say(lang, "Vẫn gửi phản ánh mới", "File a new one"), "payload": "/deny"},
+    send(
+        dispatcher,
+        "duplicate_offer",
+        lang,
+        [
+            button("button_follow", lang, "/affirm", code=code),
+            button("button_file_new", lang, "/deny"),
         ],
+        code=code,
+        address=existing.get("address") or "",
+        state=lifecycle.name(existing["state"], lang),
     )
     log.info("duplicate offered", extra={"who": who(tracker.sender_id), "report": code})
     return [SlotSet("duplicate_offered", True), SlotSet("duplicate_candidate", code)]
@@ -636,8 +568,6 @@ class ActionFollowReport(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        from actions.status import describe
-
         lang = language(tracker)
         code = tracker.get_slot("duplicate_candidate")
         with open_store() as store:
@@ -649,13 +579,7 @@ class ActionFollowReport(Action):
             return reset_report_slots()
         log.info("report followed", extra={"who": who(tracker.sender_id), "report": code})
         dispatcher.utter_message(
-            text=say(
-                lang,
-                f"Đã ghi nhận. Bạn sẽ được báo khi phản ánh {code} có cập nhật.",
-                f"Done. You will be told when report {code} changes.",
-            )
-            + "\n"
-            + describe(report, lang)
+            text=texts.text("report_followed", lang, code=code) + "\n" + describe(report, lang)
         )
         return reset_report_slots() + [SlotSet("report_id", code)]
 
@@ -711,43 +635,21 @@ def file_now(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> l
         log.warning(
             "report refused", extra={"who": who(tracker.sender_id), "why": str(error)[:200]}
         )
-        dispatcher.utter_message(
-            text=say(
-                lang,
-                "Xin lỗi, phản ánh chưa gửi được. Bạn thử lại hoặc gọi 19001075.",
-                "Sorry, the report could not be filed. Please try again or call 19001075.",
-            )
-        )
+        send(dispatcher, "report_failed", lang)
         return reset_report_slots()
     code = report["service_request_id"]
     log.info(
         "report filed", extra={"who": who(tracker.sender_id), "report": code, "urgent": urgent}
     )
     if urgent:
-        number = KINDS[kind].numbers[0]
-        text = say(
-            lang,
-            f"Đã báo khẩn cho Trung tâm điều hành của thành phố. Mã: {code}. Nếu chưa gọi, "
-            f"hãy gọi {number} ngay.",
-            f"The city's operations centre is alerted. Code: {code}. If you have not called "
-            f"yet, call {number} now.",
-        )
+        send(dispatcher, "urgent_filed", lang, code=code, number=KINDS[kind].numbers[0])
     else:
-        text = say(
-            lang,
-            f'Đã gửi phản ánh. Mã theo dõi của bạn: {code}. Bạn nhắn "kiểm tra {code}" '
-            "bất cứ lúc nào để xem tình trạng xử lý.",
-            f'Your report is filed. Tracking code: {code}. Write "status {code}" any '
-            "time to follow it.",
-        )
-    dispatcher.utter_message(text=text)
+        send(dispatcher, "report_filed", lang, code=code)
     events = reset_report_slots() + [SlotSet("report_id", code)]
     queued = slot("queued_incident")
     if queued and not urgent:
         name = categories.name(queued.get("category") or "other", lang)
-        dispatcher.utter_message(
-            text=say(lang, f"Giờ đến phản ánh thứ hai: {name}.", f"Now the second report: {name}.")
-        )
+        send(dispatcher, "second_report_next", lang, category=name)
         events += [
             SlotSet("queued_incident", None),
             SlotSet("category", queued.get("category")),
@@ -771,24 +673,11 @@ class ActionAskCorrection(Action):
         if is_cancel(latest_text(tracker)):
             send(dispatcher, "report_cancelled", language(tracker))
             return reset_report_slots()
-        labels = {
-            "category": say(lang, "Loại sự cố", "Type"),
-            "location": say(lang, "Địa điểm", "Place"),
-            "description": say(lang, "Mô tả", "Description"),
-            "photo": say(lang, "Ảnh", "Photo"),
-            "phone": say(lang, "Số điện thoại", "Phone"),
-        }
-        dispatcher.utter_message(
-            text=say(
-                lang,
-                'Bạn muốn sửa mục nào? (Hoặc nhắn "hủy" để bỏ phản ánh này.)',
-                'Which part should I change? (Or write "cancel" to drop this report.)',
-            ),
-            buttons=[
-                {"title": label, "payload": f'/report_incident{{"edit_field": "{field}"}}'}
-                for field, label in labels.items()
-            ],
-        )
+        buttons = [
+            button(f"button_edit_{field}", lang, f'/report_incident{{"edit_field": "{field}"}}')
+            for field in EDITABLE
+        ]
+        send(dispatcher, "correction", lang, buttons)
         return []
 
 

@@ -27,8 +27,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.base.text import TEENCODE, fold
+from bot.base.texts import TEXTS, text
 
-__all__ = ["KINDS", "Alert", "Kind", "detect"]
+__all__ = ["KINDS", "Alert", "Kind", "alert_text", "call_line", "detect"]
 
 
 @dataclass(frozen=True)
@@ -938,3 +939,32 @@ def _alert(hits: list[tuple[str, bool, str]], folded: str) -> Alert:
         cue = f"{cue} (flood)"
     forest = kind == "fire" and bool(_FOREST.search(folded))
     return Alert(kind, tuple(numbers), cue, tuple(ordered), forest)
+
+
+# -- what a citizen in danger is told first (the words: bot/base/texts.py) ----------------
+# The number comes first and plainly, then one line of what to do now. Huế's numbers are the
+# national ones (113 police, 114 fire and rescue, 115 ambulance); a city disaster line is
+# added only where ``EMERGENCY_DISASTER_LINE`` configures one.
+
+
+def call_line(alert: Alert, lang: str) -> str:
+    """ "🚨 GỌI NGAY 114 (Cứu hỏa, cứu nạn cứu hộ)", with any other number after it."""
+    names = [
+        f"{n} ({text(f'service_{n}', lang)})" if f"service_{n}" in TEXTS else n
+        for n in alert.numbers
+    ]
+    first, rest = names[0], names[1:]
+    if alert.kind == "distress":
+        return text("call_any", lang, numbers=", ".join(names))
+    line = text("call_now", lang, number=first)
+    if rest:
+        line += text("call_also", lang, numbers=", ".join(rest))
+    return line + "."
+
+
+def alert_text(alert: Alert, lang: str, disaster_line: str | None = None) -> str:
+    """The first reply to an emergency: the number, then what to do now."""
+    lines = [call_line(alert, lang), text(f"advice_{alert.kind}", lang)]
+    if disaster_line and alert.kind in ("trapped", "drowning"):
+        lines.append(text("disaster_line", lang, number=disaster_line))
+    return "\n".join(lines)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.base.texts import TEXTS, text
+
 STATES = ("received", "assigned", "in_progress", "resolved", "rejected", "duplicate")
 OPEN_STATES = ("received", "assigned", "in_progress")
 CLOSED_STATES = ("resolved", "rejected", "duplicate")
@@ -15,15 +17,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "resolved": ("in_progress",),
     "rejected": ("received",),
     "duplicate": ("received",),
-}
-
-NAMES: dict[str, tuple[str, str]] = {
-    "received": ("Đã tiếp nhận", "Received"),
-    "assigned": ("Đã chuyển đơn vị xử lý", "Assigned to a department"),
-    "in_progress": ("Đang xử lý", "In progress"),
-    "resolved": ("Đã xử lý xong", "Resolved"),
-    "rejected": ("Không thuộc phạm vi xử lý", "Rejected"),
-    "duplicate": ("Trùng với phản ánh khác", "Duplicate of another report"),
 }
 
 
@@ -46,5 +39,6 @@ def check(old: str, new: str) -> None:
 
 
 def name(state: str, language: str = "vi") -> str:
-    vi, en = NAMES.get(state, (state, state))
-    return en if language == "en" else vi
+    """A state as the citizen reads it (``state_<state>`` in ``bot/base/texts.py``)."""
+    key = f"state_{state}"
+    return text(key, language) if key in TEXTS else state

@@ -1,42 +1,32 @@
-"""What a citizen is told when their report (or one they follow) changes state."""
+"""What a citizen is told when their report (or one they follow) changes state.
+
+The words are ``notify_*`` in ``bot/base/texts.py``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.base.texts import text
 from bot.domain import lifecycle
 
 
 def status_change(report: dict[str, Any], language: str | None) -> dict[str, Any]:
     """An outbox payload: the new state, the department's note, and for a closed report a
     request for a 1–5 rating (buttons the dialogue understands as feedback)."""
-    en = language == "en"
+    lang = "en" if language == "en" else "vi"
     code = report["service_request_id"]
-    state = lifecycle.name(report["state"], "en" if en else "vi")
-    lines = [
-        f"Report {code}: {state}." if en else f"Phản ánh {code}: {state}.",
-    ]
+    state = lifecycle.name(report["state"], lang)
+    lines = [text("notify_state", lang, code=code, state=state)]
     if report.get("agency_responsible") and report["state"] == "assigned":
-        lines.append(
-            f"Department: {report['agency_responsible']}."
-            if en
-            else f"Đơn vị xử lý: {report['agency_responsible']}."
-        )
+        lines.append(text("notify_department", lang, agency=report["agency_responsible"]))
     if report.get("status_notes"):
-        lines.append(("Note: " if en else "Ghi chú: ") + report["status_notes"])
+        lines.append(text("notify_note", lang, note=report["status_notes"]))
     if report["state"] == "duplicate" and report.get("duplicate_of"):
-        lines.append(
-            f"It is followed under {report['duplicate_of']}."
-            if en
-            else f"Sự việc được theo dõi ở phản ánh {report['duplicate_of']}."
-        )
+        lines.append(text("notify_duplicate", lang, code=report["duplicate_of"]))
     payload: dict[str, Any] = {"text": "\n".join(lines)}
     if report["status"] == "closed" and report["state"] == "resolved":
-        payload["text"] += (
-            "\nHow satisfied are you with the result? Rate it from 1 to 5."
-            if en
-            else "\nBạn hài lòng với kết quả xử lý không? Chấm từ 1 đến 5 sao nhé."
-        )
+        payload["text"] += "\n" + text("notify_ask_rating", lang)
         payload["buttons"] = [
             {
                 "title": f"{n} ★",

@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.base.text import detect_language
-from bot.domain.emergency import Alert, detect
-from bot.emergency_texts import alert_text
+from bot.domain.emergency import Alert, alert_text, detect
 
 
 def alert_reply(alert: Alert, text: str, disaster_line: str | None = None) -> dict[str, Any]:

@@ -23,9 +23,12 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.base.clock import iso, now
 from bot.base.codes import SENDER_RE, WEB_PREFIX, who
+from bot.base.texts import both
 from bot.gateway.urgent import alert_reply, detect, with_alert
 from bot.services.rasa_client import MAX_MESSAGE_CHARS, prepare
+from bot.storage import outbox
 
 log = logging.getLogger("hue_assist.gateway.web")
 
@@ -34,11 +37,8 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_SENDER_CHARS = 128
 RASA_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 
-# Shown by the page as is: the citizen reads these, so they are Vietnamese first.
-UNAVAILABLE = (
-    "Xin lỗi, trợ lý đang tạm thời gián đoạn. Bạn vui lòng thử lại sau ít phút "
-    "hoặc gọi tổng đài 1900 1075. (The assistant is temporarily unavailable.)"
-)
+# Shown by the page as is: the citizen reads it, so it is Vietnamese first.
+UNAVAILABLE = both("unavailable")
 
 
 class BadRequest(Exception):
@@ -109,8 +109,7 @@ def parse_chat_request(body: bytes) -> ChatRequest:
         raise BadRequest(
             413,
             "message_too_long",
-            f"Tin nhắn dài quá {MAX_MESSAGE_CHARS} ký tự, bạn vui lòng rút gọn "
-            f"(message over {MAX_MESSAGE_CHARS} characters).",
+            both("message_too_long", limit=MAX_MESSAGE_CHARS),
         )
     cleaned = prepare(message)
     if not cleaned:
@@ -249,9 +248,6 @@ def page_response_factory(html: str) -> Callable[[Request], Awaitable[Response]]
 async def api_updates(request: Request) -> Response:
     """``GET /api/chat/updates?sender=…``: report status notifications waiting for this web
     citizen (the page polls; the web has no push), each handed over once."""
-    from bot.base.clock import iso, now
-    from bot.storage import outbox
-
     sender = request.query_params.get("sender", "")
     if not SENDER_RE.fullmatch(sender):
         return error_response(400, "bad_sender", "sender must be 1–128 of A-Z a-z 0-9 _ . -")

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from bot.base import texts
 from bot.base.settings import pick_rasa
 from bot.gateway.breakers import EVERYONE, Breakers, retry_delay
 from bot.gateway.citizens import CitizenTasks
@@ -25,34 +26,22 @@ from bot.services.channels.base import ChannelAdapter, MediaUnavailable
 from bot.services.rasa_client import prepare
 from bot.storage import inbox, media
 from bot.storage.database import Database
+from voice.notes import transcribe_note
 
 log = logging.getLogger("hue_assist.gateway.worker")
 
-VOICE_REPLY = {
-    "text": "Mình chưa nghe rõ tin nhắn thoại của bạn. Bạn vui lòng nhắn bằng chữ nhé. "
-    "(I could not make out your voice message: please type it.)"
-}
-
+# The gateway's own replies, in both languages (the citizen's language is Rasa's to know).
+VOICE_REPLY = {"text": texts.both("voice_not_heard")}
+FAILED_REPLY = {"text": texts.both("message_failed")}
+PHOTO_FAILED_REPLY = {"text": texts.both("photo_not_opened")}
 
 ACTIONS_OK_FOR = 1.0  # seconds a healthy action server check is trusted
 MAX_FAILURES = 5  # unexpected errors on one message before it is set aside (~15 s)
 PEEK = 64  # due rows read beyond the free slots, for citizens whose Rasa is held back
 
-FAILED_REPLY = {
-    "text": "Xin lỗi, mình chưa xử lý được tin nhắn này. Bạn gửi lại theo cách khác, hoặc gọi "
-    "tổng đài 19001075 nhé. (Sorry, I could not handle this message: please rephrase it, "
-    "or call 19001075.)"
-}
-
 
 class NotHeard(RuntimeError):
     """A voice note that could not be fetched or understood: the citizen is asked to type."""
-
-
-PHOTO_FAILED_REPLY = {
-    "text": "Mình không mở được ảnh bạn gửi. Bạn gửi lại giúp mình nhé. "
-    "(I could not open your photo: please send it again.)"
-}
 
 
 class Unavailable(RuntimeError):
@@ -237,7 +226,8 @@ class Worker:
             raise
         replies = await self._safety_net(row, text, replies)
         if row.kind == "audio":  # say what was heard, so a misheard note is noticed
-            replies.insert(0, {"text": f"🎙️ Mình nghe được: “{text}”"})
+            # (in Vietnamese: the gateway does not know the citizen's language)
+            replies.insert(0, {"text": texts.text("heard", "vi", text=text)})
         return replies
 
     async def _ask_rasa(self, row: inbox.InboxRow, text: str) -> list[dict[str, Any]]:
@@ -317,8 +307,6 @@ class Worker:
 
     async def _hear(self, row: inbox.InboxRow) -> str:
         """A voice note through the voice pipeline (in a thread: Whisper is CPU work)."""
-        from voice.notes import transcribe_note
-
         adapter = self.adapters.get(row.channel)
         if adapter is None:
             raise NotHeard(f"no adapter for {row.channel}")
