@@ -21,6 +21,26 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
+# Modules that take longest go first, so that the two workers (pytest-xdist, one test module
+# per worker at a time) end together instead of one waiting on the cross-validation.
+SLOW_FIRST = (
+    "test_rasa_data.py",
+    "test_gateway_core.py",
+    "test_cli.py",
+    "test_tracker_store.py",
+    "test_channels_telegram.py",
+    "test_channels_zalo.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return SLOW_FIRST.index(name) if name in SLOW_FIRST else len(SLOW_FIRST)
+
+    items.sort(key=rank)  # stable: the order within a module is kept
+
+
 @dataclass
 class Stack:
     settings: settings_mod.Settings
