@@ -19,6 +19,9 @@ from bot.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Operators always at work (the sample hours would make handover tests depend on the time of
+# day); every process the tests start inherits it. Tests of office hours set their own.
+os.environ.setdefault("HUE_ASSIST_DESK", str(ROOT / "tests" / "data" / "desk-open.yml"))
 
 
 # Modules that take longest go first, so that the two workers (pytest-xdist, one test module

@@ -283,9 +283,57 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "handover": (
         "Mình đã chuyển cuộc trò chuyện cho tổng đài viên; họ sẽ trả lời bạn tại đây sớm nhất "
-        f"có thể. Nếu cần gấp, bạn gọi tổng đài {HOTLINE}.",
+        "có thể (thường trong khoảng {minutes} phút). Nếu cần gấp, bạn gọi tổng đài "
+        f"{HOTLINE}.",
         "I've passed this conversation to a human operator, who will reply here as soon as "
-        f"possible. If it is urgent, call the {HOTLINE} hotline.",
+        f"possible (usually within {{minutes}} minutes). If it is urgent, call the {HOTLINE} "
+        "hotline.",
+    ),
+    # -- a conversation with an operator (bot/domain/handover.py) -------------------------
+    "handover_after_hours": (
+        "Hiện đang ngoài giờ làm việc của tổng đài viên nên chưa ai trả lời bạn tại đây được. "
+        f"{{when}} Nếu cần gấp, bạn gọi tổng đài {HOTLINE}. Mình vẫn hỗ trợ bạn: bạn có thể "
+        "gửi phản ánh hoặc hỏi thông tin ngay tại đây.",
+        "Our operators are not at work now, so nobody can reply here yet. "
+        f"{{when}} If it is urgent, call the {HOTLINE} hotline. I can still help: you can file "
+        "a report or ask a question right here.",
+    ),
+    "handover_next_opening": (
+        "Tổng đài viên sẽ làm việc lại từ {time} ngày {date}.",
+        "They will be back at {time} on {date}.",
+    ),
+    "handover_no_opening": (
+        "Bạn vui lòng gọi tổng đài {hotline}.",
+        "Please call the {hotline} hotline.",
+    ),
+    "handover_wait": (
+        "Tin nhắn của bạn đã được chuyển cho tổng đài viên, bạn vui lòng chờ (thường trong "
+        f"khoảng {{minutes}} phút). Nếu cần gấp, bạn gọi tổng đài {HOTLINE}.",
+        "Your message has been passed to an operator: please wait (usually within "
+        f"{{minutes}} minutes). If it is urgent, call the {HOTLINE} hotline.",
+    ),
+    "handover_timeout": (
+        "Xin lỗi, hiện chưa có tổng đài viên nào trả lời được bạn. Bạn có thể gọi tổng đài "
+        f"{HOTLINE}, hoặc tiếp tục với trợ lý ảo: mình đã sẵn sàng hỗ trợ bạn.",
+        "Sorry, no operator is free to reply to you now. You can call the "
+        f"{HOTLINE} hotline, or carry on with me, the virtual assistant: I'm ready to help.",
+    ),
+    "handover_office_closed": (
+        "Xin lỗi, tổng đài viên đã hết giờ làm việc nên chưa trả lời được bạn. {when} "
+        f"Nếu cần gấp, bạn gọi tổng đài {HOTLINE}. Trợ lý ảo tiếp tục hỗ trợ bạn tại đây.",
+        "Sorry, our operators have finished for the day and could not reply. {when} If it "
+        f"is urgent, call the {HOTLINE} hotline. I, the virtual assistant, can help you here.",
+    ),
+    "handover_released": (
+        "Tổng đài viên đã chuyển bạn lại cho trợ lý ảo. Bạn cần gì cứ nhắn mình nhé.",
+        "The operator has passed you back to me, the virtual assistant. Just write if you "
+        "need anything.",
+    ),
+    "handover_closed": (
+        "Tổng đài viên đã kết thúc cuộc trò chuyện. Cảm ơn bạn! Khi cần, bạn cứ nhắn lại: "
+        "trợ lý ảo luôn sẵn sàng.",
+        "The operator has closed this conversation. Thank you! Write again any time: the "
+        "virtual assistant is always here.",
     ),
     # -- a person in danger (bot/domain/emergency.py: call_line, alert_text) -------------
     # The number first and plainly, then one line of what to do now: general safety

@@ -26,6 +26,7 @@ GROUPS = {  # name: module with a typer ``app``
     "export": "bot.cli.export",
     "voice": "bot.cli.voice",
     "handover": "bot.cli.handover",
+    "users": "bot.cli.users",
     "telegram": "bot.cli.telegram",
 }
 

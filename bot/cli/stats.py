@@ -61,6 +61,15 @@ def stats_command(
         f"{'—' if confidence is None else f'{confidence:.2f}'}, chờ duyệt "
         f"{calls['waiting_for_review']}, khẩn cấp {calls['urgent']})"
     )
+    handed = numbers["handovers"]
+    first = handed["median_minutes_to_first_reply"]
+    operators = ", ".join(f"{k} {v}" for k, v in handed["replies_by_operator"].items())
+    out.print(
+        f"Chuyển tổng đài viên (handovers): {handed['requested']}, đã nhận {handed['claimed']}, "
+        f"trả lời đầu tiên sau (median) {'—' if first is None else f'{first} phút'}, "
+        f"bỏ lỡ (abandoned) {handed['abandoned']}"
+        + (f"; trả lời theo TĐV: {escape(operators)}" if operators else "")
+    )
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("Loại (category)")
     table.add_column("Số", justify="right")

@@ -13,9 +13,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from bot.base import settings as settings_mod
-from bot.gateway import health, media_routes, open311, web
+from bot.gateway import desk, health, media_routes, open311, web
 from bot.gateway import webhooks as channel_webhooks
 from bot.gateway.channels import Channels
+from bot.gateway.desk_runtime import DeskRuntime
 from bot.storage.store import Store
 
 
@@ -30,9 +31,13 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
         app.state.http = httpx.AsyncClient(timeout=30.0)  # shared: one connection pool
         app.state.channels = Channels.from_settings(settings)  # inbox worker, outbox sender
         app.state.channels.start()
+        # the operators' desk: its threads, and the timer that gives back unclaimed cases
+        app.state.desk = DeskRuntime(settings, on_queued=app.state.channels.sender.wake)
+        app.state.desk.start()
         try:
             yield
         finally:
+            await app.state.desk.stop()
             await app.state.channels.stop()
             await app.state.http.aclose()
             app.state.store.close()
@@ -42,6 +47,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
     routes += media_routes.routes()
     routes += web.routes()
     routes += channel_webhooks.routes()
+    routes += desk.routes()
     return Starlette(routes=routes, lifespan=lifespan)
 
 

@@ -23,12 +23,13 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.base.clock import iso, now
+from bot.base.clock import iso, now, stamp
 from bot.base.codes import SENDER_RE, WEB_PREFIX, who
 from bot.base.texts import both
+from bot.gateway.handed import Held, held_replies
 from bot.gateway.urgent import alert_reply, detect, with_alert
 from bot.services.rasa_client import MAX_MESSAGE_CHARS, prepare
-from bot.storage import outbox
+from bot.storage import conversations, handovers, outbox
 
 log = logging.getLogger("hue_assist.gateway.web")
 
@@ -156,13 +157,25 @@ async def ask_rasa(http: httpx.AsyncClient, rasa_url: str, sender: str, message:
         raise RasaDown("not json") from None
 
 
-async def converse(request: Request, chat: ChatRequest) -> list[dict[str, Any]]:
-    """The assistant's answer to one web message (the part a channel inbox may replace)."""
+async def converse(request: Request, chat: ChatRequest) -> tuple[list[dict[str, Any]], str | None]:
+    """The answer to one web message and the conversation's handover state (``waiting``,
+    ``claimed`` or None): from the operator's side when a person has it, else from Rasa. The
+    turn goes to the conversation record either way."""
     settings = request.app.state.settings
+    database = request.app.state.channels.database
     sender = WEB_PREFIX + chat.sender
+    case = await database.read(handovers.open_for, sender)
+    if case is not None:
+        held = held_replies(case, chat.message, False, settings.disaster_line)
+        said = await database.write(record_held, sender, chat.message, held)
+        log.info("web chat: kept for the operator", extra={"who": who(sender), "id": case.id})
+        return to_contract(said), case.state
     try:
         replies = await ask_rasa(
             request.app.state.http, settings.rasa_for(sender), sender, chat.message
+        )
+        messages = to_contract(
+            with_alert(chat.message, to_contract(replies), settings.disaster_line)
         )
     except RasaDown:
         alert = detect(chat.message)
@@ -171,8 +184,25 @@ async def converse(request: Request, chat: ChatRequest) -> list[dict[str, Any]]:
         # A citizen in danger gets the number even when the assistant is down.
         log.warning("web chat: emergency answered without rasa", extra={"who": who(sender)})
         down = {"text": UNAVAILABLE}
-        return to_contract([alert_reply(alert, chat.message, settings.disaster_line), down])
-    return to_contract(with_alert(chat.message, to_contract(replies), settings.disaster_line))
+        messages = to_contract([alert_reply(alert, chat.message, settings.disaster_line), down])
+    state = await database.write(record_turn, sender, chat.message, messages)
+    return messages, state
+
+
+def record_turn(db: Any, sender: str, message: str, replies: list[dict[str, Any]]) -> str | None:
+    """Record a web turn answered by the assistant; the handover state it left (asking for a
+    person opens one)."""
+    conversations.record_web_turn(db, sender, message, replies, stamp())
+    case = handovers.open_for(db, sender)
+    return case.state if case is not None else None
+
+
+def record_held(db: Any, sender: str, message: str, held: Held) -> list[dict[str, Any]]:
+    """Record a web message kept for the operator with what the gateway said to it (the
+    emergency number, the one "please wait"); those replies."""
+    replies, kinds = held.settle(db)
+    conversations.record_web_turn(db, sender, message, replies, stamp(), kinds)
+    return replies
 
 
 async def api_chat(request: Request) -> Response:
@@ -183,7 +213,7 @@ async def api_chat(request: Request) -> Response:
         if content_type != "application/json":
             raise BadRequest(415, "bad_content_type", "Content-Type must be application/json.")
         chat = parse_chat_request(await read_body(request))
-        messages = await converse(request, chat)
+        messages, handover = await converse(request, chat)
     except BadRequest as error:
         log.info("web chat refused", extra={"status": error.status, "code": error.code})
         return error_response(error.status, error.code, error.message)
@@ -203,7 +233,10 @@ async def api_chat(request: Request) -> Response:
             "ms": round((time.monotonic() - started) * 1000),
         },
     )
-    return JSONResponse({"messages": messages}, headers={"Cache-Control": "no-store"})
+    body: dict[str, Any] = {"messages": messages}
+    if handover is not None:
+        body["handover"] = handover
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
 def _csp_hashes(sources: list[str]) -> str:
@@ -215,27 +248,34 @@ def _csp_hashes(sources: list[str]) -> str:
     return " ".join(hashes) or "'none'"
 
 
-def page_response_factory(html: str) -> Callable[[Request], Awaitable[Response]]:
-    """A handler serving ``html`` with a CSP that allows exactly its inline script and style."""
+def page_response_factory(
+    html: str, *, framed: bool = True
+) -> Callable[[Request], Awaitable[Response]]:
+    """A handler serving ``html`` with a CSP that allows exactly its inline script and style.
+
+    ``framed=False`` forbids other pages from framing it (the operators' desk: a framed desk
+    could be clicked through by a page on top); the web chat is meant to be embedded."""
     scripts = re.findall(r"<script>(.*?)</script>", html, flags=re.S)
     styles = re.findall(r"<style>(.*?)</style>", html, flags=re.S)
-    csp = "; ".join(
-        [
-            "default-src 'none'",
-            "script-src " + _csp_hashes(scripts),
-            "style-src " + _csp_hashes(styles),
-            "img-src 'self' https: data:",
-            "connect-src 'self'",
-            "base-uri 'none'",
-            "form-action 'none'",
-        ]
-    )
+    directives = [
+        "default-src 'none'",
+        "script-src " + _csp_hashes(scripts),
+        "style-src " + _csp_hashes(styles),
+        "img-src 'self' https: data:",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "form-action 'none'",
+    ]
+    if not framed:
+        directives.append("frame-ancestors 'none'")
     headers = {
-        "Content-Security-Policy": csp,
+        "Content-Security-Policy": "; ".join(directives),
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
         "Cache-Control": "no-cache",
     }
+    if not framed:
+        headers["X-Frame-Options"] = "DENY"
     body = html.encode("utf-8")
 
     async def page(request: Request) -> Response:
@@ -247,16 +287,24 @@ def page_response_factory(html: str) -> Callable[[Request], Awaitable[Response]]
 
 async def api_updates(request: Request) -> Response:
     """``GET /api/chat/updates?sender=…``: report status notifications waiting for this web
-    citizen (the page polls; the web has no push), each handed over once."""
+    citizen, and an operator's replies (the page polls; the web has no push), each handed
+    over once; ``handover`` says when a person has the conversation (the page polls faster)."""
     sender = request.query_params.get("sender", "")
     if not SENDER_RE.fullmatch(sender):
         return error_response(400, "bad_sender", "sender must be 1–128 of A-Z a-z 0-9 _ . -")
-    store = request.app.state.store
-    with store.transaction() as db:
-        payloads = outbox.take_pending(db, WEB_PREFIX + sender, iso(now()))
+    database = request.app.state.channels.database
+    payloads, case = await database.write(take_updates, WEB_PREFIX + sender)
     if payloads:
         log.info("web updates delivered", extra={"who": who(sender), "count": len(payloads)})
-    return JSONResponse({"messages": to_contract(payloads)})
+    body: dict[str, Any] = {"messages": to_contract(payloads)}
+    if case is not None:
+        body["handover"] = case.state
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
+def take_updates(db: Any, sender: str) -> tuple[list[dict[str, Any]], Any]:
+    """The web citizen's waiting messages (handed over once) and their open handover."""
+    return outbox.take_pending(db, sender, iso(now())), handovers.open_for(db, sender)
 
 
 def routes() -> list[BaseRoute]:

@@ -21,10 +21,11 @@ from bot.base import texts
 from bot.base.settings import pick_rasa
 from bot.gateway.breakers import EVERYONE, Breakers, retry_delay
 from bot.gateway.citizens import CitizenTasks
+from bot.gateway.handed import Held, held_replies
 from bot.gateway.urgent import alert_reply, detect, with_alert
 from bot.services.channels.base import ChannelAdapter, MediaUnavailable
 from bot.services.rasa_client import prepare
-from bot.storage import inbox, media
+from bot.storage import conversations, handovers, inbox, media
 from bot.storage.database import Database
 from voice.notes import transcribe_note
 
@@ -86,6 +87,21 @@ def replies_in_tracker(events: list[dict[str, Any]], inbox_id: int) -> list[dict
         elif found and kind == "bot":
             replies.append(reply_of(event))
     return replies if found else None
+
+
+def claim_unless_held(db: Any, inbox_id: int, sender_id: str) -> handovers.Handover | None:
+    """The citizen's open handover, if a person has the conversation (the message is kept
+    for them, not sent to Rasa); otherwise the attempt is counted, as before any Rasa call."""
+    case = handovers.open_for(db, sender_id)
+    if case is None:
+        inbox.claim(db, inbox_id)
+    return case
+
+
+def complete_held(db: Any, row: inbox.InboxRow, held: Held) -> list[int]:
+    """Mark a kept message done with the gateway's replies to it, in one transaction."""
+    replies, kinds = held.settle(db)
+    return inbox.complete(db, row, replies, kinds=kinds)
 
 
 class Worker:
@@ -157,10 +173,13 @@ class Worker:
 
     async def _serve(self, row: inbox.InboxRow, scope: str) -> None:
         try:
-            replies = await self._answer(row)
-            await self.database.write(inbox.complete, row, replies)
+            answer = await self._answer(row)
+            if isinstance(answer, Held):
+                queued = await self.database.write(complete_held, row, answer)
+            else:
+                queued = await self.database.write(inbox.complete, row, answer)
             self._breakers.succeeded(scope)
-            if replies and self.on_done is not None:
+            if queued and self.on_done is not None:
                 self.on_done()
             log.info(
                 "answered",
@@ -200,7 +219,9 @@ class Worker:
         delay = retry_delay(row.failures + 1, base=1.0)
         await self.database.write(inbox.postpone_failed, row.id, repr(error), delay)
 
-    async def _answer(self, row: inbox.InboxRow) -> list[dict[str, Any]]:
+    async def _answer(self, row: inbox.InboxRow) -> list[dict[str, Any]] | Held:
+        """Rasa's replies to the message, or what the gateway says to it while a person has
+        the conversation (``Held``)."""
         if row.attempts > 0:
             earlier = await self._from_tracker(row)
             if earlier is not None:
@@ -220,6 +241,13 @@ class Worker:
         if not text:
             return []
         try:
+            await self._check_actions()
+            case = await self.database.write(claim_unless_held, row.id, row.sender_id)
+            if case is not None:
+                alerted = detect(text) is not None and await self.database.read(
+                    inbox.alerted, row.id
+                )
+                return held_replies(case, text, alerted, self.disaster_line)
             replies = await self._ask_rasa(row, text)
         except Unavailable:
             await self._alert_early(row, text)
@@ -231,8 +259,7 @@ class Worker:
         return replies
 
     async def _ask_rasa(self, row: inbox.InboxRow, text: str) -> list[dict[str, Any]]:
-        await self._check_actions()
-        await self.database.write(inbox.claim, row.id)
+        """One message through Rasa (its attempt counted by ``claim_unless_held``)."""
         body = {
             "sender": row.sender_id,
             "message": text,
@@ -336,7 +363,10 @@ class Worker:
                 name = media.save(self.home, data)
             except media.MediaError as error:
                 raise MediaUnavailable(str(error), permanent=True) from None
-            return media.url_for(self.public_url, name)
+            url = media.url_for(self.public_url, name)
+            # the channel's own link expires: the operator's desk shows the stored copy
+            await self.database.write(conversations.set_media, row.id, url)
+            return url
         if row.kind == "audio":
             return await self._hear(row)
         if row.kind == "follow":

@@ -11,6 +11,7 @@ One grouped scan of the reports does the counting, so the answer stays fast at 1
 from __future__ import annotations
 
 import statistics
+from datetime import datetime
 from typing import Any
 
 from bot.base.clock import iso, now
@@ -94,6 +95,45 @@ def compute(store: Store, since: str | None = None, until: str | None = None) ->
         "by_ward": grouped("ward"),
         "by_channel": grouped("channel"),
         "calls": _calls(store, since, until),
+        "handovers": _handovers(store, since, until),
+    }
+
+
+def _handovers(store: Store, since: str | None, until: str | None) -> dict[str, Any]:
+    """Conversations handed to a person in the period: how many, how fast a person first
+    answered (median minutes), how many nobody claimed in time ("abandoned": given back by
+    the timeout), how they ended, and replies per operator."""
+    clause, params = period("requested_at", since, until)
+    rows = store.db.execute(
+        f"SELECT state, release_reason, claimed_at IS NOT NULL, requested_at, first_reply_at"
+        f" FROM handovers WHERE {clause}",
+        params,
+    ).fetchall()
+    waits = sorted(
+        (datetime.fromisoformat(reply) - datetime.fromisoformat(asked)).total_seconds() / 60
+        for _, _, _, asked, reply in rows
+        if reply
+    )
+    ended: dict[str, int] = {}
+    for state, reason, _, _, _ in rows:
+        key = "closed" if state == "closed" else (reason or state)
+        ended[key] = ended.get(key, 0) + 1
+    reply_clause, reply_params = period("at", since, until)
+    replies = dict(
+        store.db.execute(
+            "SELECT operator, count(*) FROM conversation_messages"
+            f" WHERE author = 'operator' AND {reply_clause}"
+            " GROUP BY 1 ORDER BY 2 DESC, 1",
+            reply_params,
+        ).fetchall()
+    )
+    return {
+        "requested": len(rows),
+        "claimed": sum(1 for row in rows if row[2]),
+        "median_minutes_to_first_reply": round(statistics.median(waits), 1) if waits else None,
+        "abandoned": ended.get("timeout", 0),
+        "outcomes": ended,
+        "replies_by_operator": replies,
     }
 
 

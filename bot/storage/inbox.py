@@ -16,7 +16,7 @@ import sqlite_utils
 
 from bot.base.clock import later, stamp
 from bot.domain.messages import Incoming
-from bot.storage import outbox
+from bot.storage import conversations, outbox
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,8 @@ class InboxRow:
 
 
 def accept(db: sqlite_utils.Database, messages: Iterable[Incoming]) -> list[tuple[int, bool]]:
-    """Store messages inside the caller's transaction; ``(id, duplicate)`` for each."""
+    """Store messages inside the caller's transaction, each new one in the conversation
+    record too; ``(id, duplicate)`` for each."""
     at = stamp()
     results: list[tuple[int, bool]] = []
     for message in messages:
@@ -55,6 +56,7 @@ def accept(db: sqlite_utils.Database, messages: Iterable[Incoming]) -> list[tupl
         )
         if cursor.rowcount:
             results.append((int(cursor.lastrowid), False))
+            conversations.record_incoming(db, message, int(cursor.lastrowid), at)
         else:
             row = db.execute(
                 "SELECT id FROM inbox WHERE channel = ? AND channel_msg_id = ?",
@@ -94,9 +96,14 @@ def claim(db: sqlite_utils.Database, inbox_id: int) -> None:
 
 
 def complete(
-    db: sqlite_utils.Database, row: InboxRow, replies: list[dict[str, Any]], kind: str = "reply"
+    db: sqlite_utils.Database,
+    row: InboxRow,
+    replies: list[dict[str, Any]],
+    kind: str = "reply",
+    kinds: list[str] | None = None,
 ) -> list[int]:
-    """Mark the message answered and queue its replies, in the caller's transaction."""
+    """Mark the message answered and queue its replies, in the caller's transaction (each
+    with ``kind``, or its own from ``kinds``)."""
     at = stamp()
     changed = db.execute(
         "UPDATE inbox SET state = 'done', done_at = ?, last_error = NULL"
@@ -106,8 +113,10 @@ def complete(
     if not changed:
         return []  # answered already (another worker, or before a restart)
     return [
-        outbox.enqueue(db, row.sender_id, reply, kind=kind, at=at, inbox_id=row.id)
-        for reply in replies
+        outbox.enqueue(
+            db, row.sender_id, reply, kind=kinds[i] if kinds else kind, at=at, inbox_id=row.id
+        )
+        for i, reply in enumerate(replies)
     ]
 
 

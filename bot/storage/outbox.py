@@ -13,6 +13,7 @@ from typing import Any
 import sqlite_utils
 
 from bot.base.codes import channel_of
+from bot.storage import conversations
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -21,7 +22,7 @@ def _migration_1(db: sqlite_utils.Database) -> None:
             id INTEGER PRIMARY KEY,
             sender_id TEXT NOT NULL,          -- channel:user_id, the recipient
             channel TEXT NOT NULL,
-            kind TEXT NOT NULL,               -- reply | notification
+            kind TEXT NOT NULL,               -- reply | notification | alert | operator | notice
             payload TEXT NOT NULL,            -- JSON: {"text", "buttons", "image", ...}
             service_request_id TEXT,          -- for notifications
             inbox_id INTEGER,                 -- for replies: the message answered
@@ -49,8 +50,10 @@ def enqueue(
     at: str,
     service_request_id: str | None = None,
     inbox_id: int | None = None,
+    operator: str | None = None,
 ) -> int:
-    """Add one message inside the caller's transaction; returns its id."""
+    """Add one message inside the caller's transaction, and to the conversation record;
+    returns its id. ``operator``: who wrote it, for an operator's reply (kind ``operator``)."""
     cursor = db.execute(
         "INSERT INTO outbox (sender_id, channel, kind, payload, service_request_id, inbox_id,"
         " created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -65,7 +68,11 @@ def enqueue(
             at,
         ],
     )
-    return int(cursor.lastrowid)
+    outbox_id = int(cursor.lastrowid)
+    conversations.record_outgoing(
+        db, sender_id, payload, kind=kind, at=at, outbox_id=outbox_id, operator=operator
+    )
+    return outbox_id
 
 
 def take_pending(db: sqlite_utils.Database, sender_id: str, at: str) -> list[dict[str, Any]]:

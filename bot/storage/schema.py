@@ -12,7 +12,17 @@ from contextlib import AbstractContextManager
 
 import sqlite_utils
 
-from bot.storage import audit, call_schema, channel_schema, outbox, reports_schema, review_schema
+from bot.storage import (
+    audit,
+    call_schema,
+    channel_schema,
+    conversations,
+    handover_schema,
+    outbox,
+    reports_schema,
+    review_schema,
+    users,
+)
 
 Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 
@@ -26,6 +36,9 @@ def all_migrations() -> tuple[Migration, ...]:
         channel_schema.MIGRATIONS,
         call_schema.MIGRATIONS,
         review_schema.MIGRATIONS,  # after the voice tables it extends
+        conversations.MIGRATIONS,
+        handover_schema.MIGRATIONS,  # replaces reports-1's table: one row per handover
+        users.MIGRATIONS,
     ]
     return tuple(migration for area in areas for migration in area)
 
