@@ -82,9 +82,15 @@ def _audit(db: sqlite_utils.Database, actor: Actor, action: str, case: handovers
 def _case(
     db: sqlite_utils.Database, sender_id: str, *, open_only: bool = True
 ) -> handovers.Handover:
-    case = handovers.open_for(db, sender_id) if open_only else handovers.latest_for(db, sender_id)
+    """The citizen's open case (``open_only``) or latest one: ``NotFound`` when they never
+    had one, ``Refused("not_open")`` when theirs has ended (the desk says it moved on)."""
+    case = handovers.open_for(db, sender_id) if open_only else None
     if case is None:
-        raise NotFound(f"{sender_id}: no conversation handed to an operator")
+        case = handovers.latest_for(db, sender_id)
+        if case is None:
+            raise NotFound(f"{sender_id}: no conversation handed to an operator")
+        if open_only:
+            raise Refused("not_open", "this conversation is no longer handed over")
     return case
 
 
