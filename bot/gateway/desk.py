@@ -148,8 +148,9 @@ async def conversation(request: Request, session: Session, data: dict[str, Any])
     """``GET /desk/api/conversation?sender=…[&raw=1][&v=VERSION]``: the whole conversation
     (audited), or ``unchanged`` for a refresh when nothing moved."""
     sender, raw, since = _sender(data), data.get("raw") == "1", data.get("v") or None
+    actor = _actor(session)
     view = await runtime_of(request).run(
-        desk.view, sender, _actor(session), raw=raw, since_version=since
+        lambda store: desk.view(store, sender, actor, raw=raw, since_version=since)
     )
     return answer(view)
 
@@ -197,7 +198,10 @@ async def reply(request: Request, session: Session, data: dict[str, Any]) -> Res
 
 async def _end(request: Request, session: Session, data: dict[str, Any], close: bool) -> Response:
     runtime = runtime_of(request)
-    case = await runtime.run(desk.end, _sender(data), _actor(session), runtime.resume, close=close)
+    sender, actor = _sender(data), _actor(session)
+    case = await runtime.run(
+        lambda store: desk.end(store, sender, actor, runtime.resume, close=close)
+    )
     runtime.on_queued()
     return answer({"handover": case.public()})
 
