@@ -3,12 +3,16 @@ the conversation record, accounts and sessions, statistics (real SQLite files)."
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handover import ActionHandover
 from bot.base.clock import HUE_TZ, now, stamp
 from bot.domain import accounts as rules
 from bot.domain import desk_config
@@ -418,3 +422,23 @@ def test_audit_rows_name_the_case_not_the_citizen(store):
     desk.claim(store, "zalo:42", LAN)
     row = store.db.execute("SELECT actor, subject, detail FROM audit_log").fetchone()
     assert row[0] == "lan" and row[1].startswith("handover:") and "42" not in row[2]
+
+
+# -- the action: in office hours a handover, outside them the truth -------------------------
+
+
+@pytest.mark.parametrize(
+    ("hours", "paused", "said"),
+    [("always", True, "thường trong khoảng 5 phút"), ("{}", False, "ngoài giờ làm việc")],
+)
+def test_asking_for_a_person_in_and_out_of_office_hours(tmp_path, monkeypatch, hours, paused, said):
+    monkeypatch.setenv("HUE_ASSIST_HOME", str(tmp_path))
+    monkeypatch.setenv("HUE_ASSIST_DESK", str(desk_file(tmp_path, f"office_hours: {hours}\n")))
+    tracker = Tracker("zalo:5", {"language": "vi"}, {}, [], False, None, {}, None)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionHandover().run(dispatcher, tracker, {}))
+    assert [e["event"] for e in events] == (["pause"] if paused else [])
+    assert said in dispatcher.messages[0]["text"] and "19001075" in dispatcher.messages[0]["text"]
+    with Store(tmp_path / "hue-assist.db") as store:
+        case = handovers.latest_for(store.db, "zalo:5")
+    assert case.state == ("waiting" if paused else "released")
