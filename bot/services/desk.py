@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +23,6 @@ import sqlite_utils
 from bot.base import settings as settings_mod
 from bot.base.clock import iso, now, stamp
 from bot.base.codes import channel_of, who
-from bot.base.text import clean
 from bot.base.texts import text as citizen_text
 from bot.domain import categories, desk_config, handover, lifecycle
 from bot.domain.handover import Refused
@@ -107,7 +108,10 @@ def _log(event: str, actor: Actor, case: handovers.Handover) -> None:
 
 
 def _shown(value: str | None, raw: bool) -> str | None:
-    return value if raw or value is None else redact_text(value)
+    """Redacted unless ``raw``, line by line: an operator's paragraphs stay paragraphs."""
+    if raw or value is None:
+        return value
+    return "\n".join(redact_text(line) for line in value.split("\n"))
 
 
 def _message(kind_text: str | None, raw: bool) -> dict[str, Any] | None:
@@ -227,10 +231,22 @@ def transfer(store: Store, sender_id: str, actor: Actor, to: str) -> handovers.H
     return case
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_BLANK_LINES_RE = re.compile(r"\n{3,}")
+
+
+def reply_text(message: str) -> str:
+    """An operator's reply as sent: NFC, no control characters, its line breaks kept (a
+    chat message's ``clean`` would run paragraphs and lists together)."""
+    text = unicodedata.normalize("NFC", message or "").replace("\r\n", "\n").replace("\r", "\n")
+    lines = [" ".join(_CONTROL_RE.sub(" ", line).split()) for line in text.split("\n")]
+    return _BLANK_LINES_RE.sub("\n\n", "\n".join(lines)).strip()
+
+
 def reply(store: Store, sender_id: str, actor: Actor, message: str) -> int:
     """Queue the operator's message for the citizen's channel (the outbox delivers it, and
     shows a channel's refusal on the message); the outbox row's id."""
-    body = clean(message or "").strip()
+    body = reply_text(message)
     if not body:
         raise StoreError("an empty reply")
     if len(body) > MAX_REPLY:
