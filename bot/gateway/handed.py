@@ -27,6 +27,7 @@ class Held:
     urgent: bool
     alert: dict[str, Any] | None
     wait: dict[str, Any] | None
+    heard: dict[str, Any] | None = None  # a voice note's words, said back as always
 
     def settle(self, db: sqlite_utils.Database) -> tuple[list[dict[str, Any]], list[str]]:
         """In the transaction that records the message: the replies to send and their outbox
@@ -37,6 +38,9 @@ class Held:
         kinds: list[str] = []
         if self.urgent:
             handovers.mark_urgent(db, self.case_id, at)
+        if self.heard is not None:
+            replies.append(self.heard)
+            kinds.append("reply")
         if self.alert is not None:
             replies.append(self.alert)
             kinds.append("alert")

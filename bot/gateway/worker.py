@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -247,7 +248,10 @@ class Worker:
                 alerted = detect(text) is not None and await self.database.read(
                     inbox.alerted, row.id
                 )
-                return held_replies(case, text, alerted, self.disaster_line)
+                held = held_replies(case, text, alerted, self.disaster_line)
+                if row.kind == "audio":  # the operator reads what was heard, as the citizen does
+                    held = replace(held, heard={"text": texts.text("heard", "vi", text=text)})
+                return held
             replies = await self._ask_rasa(row, text)
         except Unavailable:
             await self._alert_early(row, text)
