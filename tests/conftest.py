@@ -33,6 +33,7 @@ SLOW_FIRST = (
     "test_tracker_store.py",
     "test_channels_telegram.py",
     "test_channels_zalo.py",
+    "test_desk_http.py",
 )
 
 

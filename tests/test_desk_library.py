@@ -283,6 +283,8 @@ def test_a_report_for_the_citizen_checks_duplicates_then_files_and_tells_them(st
         "SELECT payload FROM outbox WHERE sender_id = 'zalo:42' ORDER BY id DESC"
     ).fetchone()[0]
     assert code in told
+    story = desk.view(store, "zalo:42", LAN)["messages"]
+    assert [m["kind"] for m in story] == ["report", "notice"] and code in story[0]["text"]
     hand_over(store, "zalo:43")
     desk.claim(store, "zalo:43", LAN)
     again = desk.file_report(store, "zalo:43", LAN, description="đèn hỏng", **fields)

@@ -116,7 +116,7 @@ def show(
     )
     for message in view["messages"]:
         who = AUTHORS.get(message["author"], message["author"])
-        if message["operator"]:
+        if message.get("operator"):
             who += f" {message['operator']}"
         body = message["text"] or f"[{message['kind']}]"
         delivery = message.get("delivery")

@@ -151,6 +151,33 @@ def _reports(store: Store, sender_id: str, raw: bool) -> list[dict[str, Any]]:
     return out
 
 
+def _with_reports(
+    messages: list[dict[str, Any]], reports: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The transcript with each report the citizen filed in its place, as one story."""
+    if not messages:
+        return messages
+    first = messages[0]["at"][:19]  # to the second: reports are stamped to the second
+    events = [
+        {
+            "id": f"report:{r['service_request_id']}",
+            "direction": "event",
+            "author": "system",
+            "kind": "report",
+            "text": " · ".join(
+                str(v)
+                for v in (r["service_request_id"], r["service_name"], r["address"], r["state_name"])
+                if v
+            ),
+            "at": r["requested_datetime"],
+            "report": r["service_request_id"],
+        }
+        for r in reports
+        if r["requested_datetime"][:19] >= first  # within the transcript shown
+    ]
+    return sorted(messages + events, key=lambda m: m["at"])
+
+
 def conversation_version(store: Store, sender_id: str) -> str:
     case = handovers.latest_for(store.db, sender_id)
     state = f"{case.id}.{case.updated_at}" if case else "-"
@@ -179,12 +206,13 @@ def view(
     messages = conversations.transcript(store.db, sender_id)
     for message in messages:
         message["text"] = _shown(message["text"], raw)
+    reports = _reports(store, sender_id, raw)
     result = {
         "sender_id": sender_id,
         "channel": case.channel,
         "handover": case.public(),
-        "messages": messages,
-        "reports": _reports(store, sender_id, raw),
+        "messages": _with_reports(messages, reports),
+        "reports": reports,
         "raw": raw,
         "version": conversation_version(store, sender_id),
     }
