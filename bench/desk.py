@@ -171,11 +171,15 @@ async def replies(url: str, standin: ZaloStandin, senders: list[str], count: int
     return {"replies": summary(latencies), "max_ms": round(max(latencies), 1)}
 
 
-async def operator(url: str, name: str, senders: list[str], stop: asyncio.Event, calls: list):
-    """One desk open in a browser: what the page asks, as often as it asks."""
+async def operator(
+    url: str, name: str, senders: list[str], go: asyncio.Event, stop: asyncio.Event, calls: list
+) -> None:
+    """One desk open in a browser: what the page asks, as often as it asks. Signed in before
+    ``go``: operators sign in at the start of their shift, not while citizens are timed."""
     rng = random.Random(name)
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
         await signed_in(client, name)
+        await go.wait()
         queue_v = conv_v = ""
         sender = rng.choice(senders)
         ticks = 0
@@ -203,16 +207,14 @@ def citizens(gateway: Gateway, standin: ZaloStandin, args, run: int, desk: bool,
     calls: list[float] = []
 
     async def main() -> float:
-        stop = asyncio.Event()
-        desks = (
-            [
-                operator(gateway.url, f"op{n:02d}", senders, stop, calls)
-                for n in range(args.operators)
-            ]  # fmt: skip
-            if desk
-            else []
-        )
-        tasks = [asyncio.create_task(d) for d in desks]
+        go, stop = asyncio.Event(), asyncio.Event()
+        names = [f"op{n:02d}" for n in range(args.operators)] if desk else []
+        tasks = [
+            asyncio.create_task(operator(gateway.url, name, senders, go, stop, calls))
+            for name in names
+        ]
+        await asyncio.sleep(3.0 if desk else 0)  # everyone signed in before the citizens start
+        go.set()
         elapsed = await load.run()
         stop.set()
         await asyncio.gather(*tasks)

@@ -105,7 +105,7 @@ async def signin(request: Request) -> Response:
         password = field(data, "password", limit=account_rules.MAX_PASSWORD)
     except DeskProblem as problem:
         return problem.response()
-    result = await runtime.run(accounts.authenticate, name, password)
+    result = await runtime.sign_in(accounts.authenticate, name, password)
     if not result.ok:
         await asyncio.sleep(account_rules.FAILURE_DELAY_S)  # guessing is slow; the loop is not
         code = "locked" if result.why == "locked" else "refused"

@@ -42,6 +42,9 @@ class DeskRuntime:
         self.resume = desk.rasa_resume(settings)
         self._pool = ThreadPoolExecutor(THREADS, thread_name_prefix="desk")
         self._kb_pool = ThreadPoolExecutor(1, thread_name_prefix="desk-kb")
+        # sign-ins one at a time on a thread of their own: a burst (a shift starting, or
+        # someone guessing) uses at most one core and never delays the desks' polls
+        self._signin_pool = ThreadPoolExecutor(1, thread_name_prefix="desk-signin")
         self._local = threading.local()
         self._stores: list[Store] = []
         self._stores_lock = threading.Lock()
@@ -66,6 +69,11 @@ class DeskRuntime:
         """``fn(store, *args)`` on a desk thread, with that thread's connection."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, lambda: fn(self._store(), *args))
+
+    async def sign_in(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(store, *args)`` on the sign-in thread (password hashing is CPU work)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._signin_pool, lambda: fn(self._store(), *args))
 
     # -- the queue, built once per change --------------------------------------------------
 
@@ -138,6 +146,7 @@ class DeskRuntime:
                 await self._timer
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._kb_pool.shutdown(wait=False, cancel_futures=True)
+        self._signin_pool.shutdown(wait=True, cancel_futures=True)
         with self._stores_lock:
             for store in self._stores:
                 store.close()

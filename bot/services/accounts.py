@@ -22,9 +22,11 @@ from bot.storage.store import Store
 
 log = logging.getLogger("hue_assist.services.accounts")
 
-# argon2-cffi's defaults (RFC 9106's second recommendation: argon2id, t=3, 64 MiB, p=4);
-# about 60 ms per check on this machine, paid only at sign-in.
-HASHER = PasswordHasher()
+# argon2id with OWASP's recommended minimum (19 MiB, t=2, p=1): about 30 ms of one core per
+# check here. argon2-cffi's defaults (64 MiB, t=3, p=4) took 190-330 ms of both cores of this
+# 2-core machine, which Rasa shares: 20 operators signing in at the start of a shift held up
+# citizens' replies by seconds, and every guess at the unauthenticated sign-in cost that much.
+HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # Checked when the name is unknown, so that a wrong name takes as long as a wrong password.
 _DUMMY_HASH = HASHER.hash(secrets.token_hex(16))
 
