@@ -42,7 +42,7 @@ from bot.base import settings as settings_mod  # noqa: E402
 from bot.base.clock import stamp  # noqa: E402
 from bot.services import accounts  # noqa: E402
 from bot.services.processes import Supervisor, action_service, free_port, rasa_services  # noqa: E402
-from bot.storage import conversations  # noqa: E402
+from bot.storage import conversations, handovers  # noqa: E402
 from bot.storage.store import Store  # noqa: E402
 from tests.desk_support import PASSWORD  # noqa: E402
 from tests.standins import zalo as zalo_standin  # noqa: E402
@@ -117,10 +117,12 @@ async def views(url: str, db_path: Path, senders: list[str], calls: int) -> dict
         version = ""
         for _ in range(calls):
             with store.transaction() as db:  # a citizen writes: the queue must be rebuilt
+                sender = rng.choice(senders)
                 conversations.record(
-                    db, rng.choice(senders), direction="in", author="citizen", kind="text",
+                    db, sender, direction="in", author="citizen", kind="text",
                     text="con ai khong?", at=stamp(),
                 )  # fmt: skip
+                handovers.touch(db, handovers.open_for(db, sender).id)  # as the gateway does
             start = time.perf_counter()
             response = await client.get("/desk/api/queue", params={"v": version})
             rebuilt.append((time.perf_counter() - start) * 1000)

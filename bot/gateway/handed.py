@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.base.clock import iso, now
+from bot.base.clock import stamp
 from bot.domain import desk_config, handover
 from bot.gateway.urgent import alert_reply, detect
 from bot.storage import handovers
@@ -33,9 +33,10 @@ class Held:
         """In the transaction that records the message: the replies to send and their outbox
         kinds. "Please wait" is marked said here, so it is said once however fast the
         citizen writes."""
-        at = iso(now())
+        at = stamp()
         replies: list[dict[str, Any]] = []
         kinds: list[str] = []
+        handovers.touch(db, self.case_id)  # the desk's queue shows the latest message
         if self.urgent:
             handovers.mark_urgent(db, self.case_id, at)
         if self.heard is not None:

@@ -386,6 +386,7 @@ def file_report(
     def tell(db: sqlite_utils.Database, code: str) -> None:
         said = citizen_text("report_filed", "en" if case.language == "en" else "vi", code=code)
         outbox.enqueue(db, sender_id, {"text": said}, kind="notice", at=stamp())
+        handovers.touch(db, case.id)
         _audit(db, actor, "handover_report", case)
 
     report = store.file_report(
