@@ -11,8 +11,9 @@
    POST to the Zalo stand-in receiving the message.
 3. **20 operators beside the citizens.** The channels benchmark's load (``bench/channels.py``:
    simulated Zalo citizens through signed webhooks, the real Rasa and action server) is run
-   alternately without the desk and with 20 operators polling it as the page does (queue and
-   one open conversation every 2 s, a new conversation opened every 20 s), ``--rounds`` times
+   alternately without the desk and with 20 operators using it as the page does (a
+   conversation open, another every 20 s, the event stream followed and what it says moved
+   fetched), ``--rounds`` times
    each; the citizens' turn (webhook → last reply delivered) p95 is compared, mean with
    against mean without, and the gateway's CPU per turn is reported for each run.
 """
@@ -174,32 +175,55 @@ async def replies(url: str, standin: ZaloStandin, senders: list[str], count: int
 
 
 async def operator(
-    url: str, name: str, senders: list[str], go: asyncio.Event, stop: asyncio.Event, calls: list
+    url: str, name: str, senders: list[str], go: asyncio.Event, calls: list[float]
 ) -> None:
-    """One desk open in a browser: what the page asks, as often as it asks. Signed in before
-    ``go``: operators sign in at the start of their shift, not while citizens are timed."""
+    """One desk open in a browser, doing what the page does: open a conversation (every 20 s
+    another), follow the event stream, and fetch the queue or the conversation when the
+    stream says it moved. Signed in before ``go``: operators sign in at the start of their
+    shift, not while citizens are timed. Runs until cancelled."""
     rng = random.Random(name)
-    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+    timeout = httpx.Timeout(30.0, read=None)
+    async with httpx.AsyncClient(base_url=url, timeout=timeout) as client:
         await signed_in(client, name)
         await go.wait()
-        queue_v = conv_v = ""
-        sender = rng.choice(senders)
-        ticks = 0
         await asyncio.sleep(rng.uniform(0, 2))
-        while not stop.is_set():
+        queue_v = ""
+        while True:
+            sender = rng.choice(senders)
             start = time.perf_counter()
-            body = (await client.get("/desk/api/queue", params={"v": queue_v})).json()
-            queue_v = body["version"]
-            if ticks % 10 == 0:  # opens another conversation every 20 s
-                sender, conv_v = rng.choice(senders), ""
-            view = await client.get(
-                "/desk/api/conversation", params={"sender": sender, "v": conv_v}
-            )
-            conv_v = view.json()["version"]
+            opened = await client.get("/desk/api/conversation", params={"sender": sender})
+            conv_v = opened.json()["version"]
+            queue_v = (await client.get("/desk/api/queue", params={"v": queue_v})).json()["version"]
             calls.append(time.perf_counter() - start)
-            ticks += 1
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=2.0)
+                async with asyncio.timeout(20):
+                    queue_v, conv_v = await follow(client, sender, queue_v, conv_v, calls)
+
+
+async def follow(
+    client: httpx.AsyncClient, sender: str, queue_v: str, conv_v: str, calls: list[float]
+) -> tuple[str, str]:
+    """The page's event stream for one conversation: fetch what it says moved."""
+    event = None
+    async with client.stream("GET", "/desk/api/events", params={"sender": sender}) as stream:
+        async for line in stream.aiter_lines():
+            if line.startswith("event: "):
+                event = line[7:]
+                continue
+            if line or event is None:
+                continue
+            start = time.perf_counter()
+            if event == "queue":
+                answer = await client.get("/desk/api/queue", params={"v": queue_v})
+                queue_v = answer.json()["version"]
+            elif event == "conversation":
+                answer = await client.get(
+                    "/desk/api/conversation", params={"sender": sender, "v": conv_v}
+                )
+                conv_v = answer.json()["version"]
+            calls.append(time.perf_counter() - start)
+            event = None
+    return queue_v, conv_v
 
 
 def citizens(gateway: Gateway, standin: ZaloStandin, args, run: int, desk: bool, senders):
@@ -209,17 +233,17 @@ def citizens(gateway: Gateway, standin: ZaloStandin, args, run: int, desk: bool,
     calls: list[float] = []
 
     async def main() -> float:
-        go, stop = asyncio.Event(), asyncio.Event()
+        go = asyncio.Event()
         names = [f"op{n:02d}" for n in range(args.operators)] if desk else []
         tasks = [
-            asyncio.create_task(operator(gateway.url, name, senders, go, stop, calls))
-            for name in names
+            asyncio.create_task(operator(gateway.url, name, senders, go, calls)) for name in names
         ]
         await asyncio.sleep(3.0 if desk else 0)  # everyone signed in before the citizens start
         go.set()
         elapsed = await load.run()
-        stop.set()
-        await asyncio.gather(*tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         return elapsed
 
     elapsed = asyncio.run(main())

@@ -15,7 +15,11 @@ def main() -> None:
     logs.configure()
     settings = settings_mod.load()
     host = os.environ.get("GATEWAY_HOST", "127.0.0.1")
-    uvicorn.run(create_app(settings), host=host, port=settings.gateway_port, log_level="warning")
+    app = create_app(settings)
+    config = uvicorn.Config(app, host=host, port=settings.gateway_port, log_level="warning")
+    server = uvicorn.Server(config)
+    app.state.server = server  # the desk's live streams end when the server stops
+    server.run()
 
 
 if __name__ == "__main__":

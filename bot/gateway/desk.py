@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from bot.domain import accounts as account_rules
@@ -45,6 +45,8 @@ from bot.storage.users import Session
 log = logging.getLogger("hue_assist.gateway.desk")
 
 PAGE_PATH = Path(__file__).with_name("static") / "desk.html"
+KEEPALIVE_S = 15.0  # a comment line on a quiet stream this often
+SESSION_RECHECK_S = 30.0  # an open stream checks its session this often (it carries no data)
 Handler = Callable[[Request, Session, dict[str, Any]], Awaitable[Response]]
 
 
@@ -164,6 +166,56 @@ async def suggestions(request: Request, session: Session, data: dict[str, Any]) 
     return answer({"question": shown, "suggestions": found})
 
 
+async def events(request: Request, session: Session, data: dict[str, Any]) -> Response:
+    """``GET /desk/api/events[?sender=…]``: server-sent events telling the page what moved
+    (``queue``, ``conversation``: a version, no content; the page then asks for it as
+    usual), ``signedout`` when the session ends. Opened once per page and conversation."""
+    runtime = runtime_of(request)
+    sender = (data.get("sender") or "").strip()
+    if sender:
+        await runtime.run(desk.watch, sender, _actor(session))  # 404 / 409 before streaming
+    stream = _events(request, runtime, sender, token_of(request))
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
+
+
+def _stopping(request: Request) -> bool:
+    """The server is shutting down: open streams end so that it does not wait on them."""
+    server = getattr(request.app.state, "server", None)
+    return bool(server is not None and server.should_exit)
+
+
+async def _events(
+    request: Request, runtime: DeskRuntime, sender: str, token: str
+) -> AsyncIterator[str]:
+    hub = runtime.hub
+    hub.watch(sender)
+    loop = asyncio.get_running_loop()
+    sent_queue = sent_conversation = None
+    checked = said = loop.time()
+    try:
+        yield "retry: 1000\n\n"
+        while not _stopping(request):
+            await hub.next_tick(timeout=KEEPALIVE_S)
+            if hub.queue and hub.queue != sent_queue:
+                sent_queue, said = hub.queue, loop.time()
+                yield f"event: queue\ndata: {sent_queue}\n\n"
+            version = hub.conversations.get(sender) if sender else None
+            if version and version != sent_conversation:
+                sent_conversation, said = version, loop.time()
+                yield f"event: conversation\ndata: {version}\n\n"
+            if loop.time() - checked >= SESSION_RECHECK_S:
+                checked = loop.time()
+                if await runtime.run(accounts.session, token) is None:
+                    yield "event: signedout\ndata: \n\n"
+                    return
+            if loop.time() - said >= KEEPALIVE_S:
+                said = loop.time()
+                yield ": ping\n\n"  # keeps proxies from closing a quiet stream
+    finally:
+        hub.unwatch(sender)
+
+
 async def operators(request: Request, session: Session, data: dict[str, Any]) -> Response:
     return answer({"operators": await runtime_of(request).run(desk.operators)})
 
@@ -258,6 +310,7 @@ def routes() -> list[BaseRoute]:
         "queue": queue,
         "conversation": conversation,
         "suggestions": suggestions,
+        "events": events,
         "operators": operators,
         "categories": category_list,
     }

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -31,6 +32,43 @@ log = logging.getLogger("hue_assist.gateway.desk")
 THREADS = 2
 EXPIRE_EVERY_S = 1.0
 SESSIONS_SWEEP_EVERY_S = 3600.0
+WATCH_EVERY_S = 1.0  # how often the open desks' versions are looked at, for all of them
+
+
+class Hub:
+    """What the open desks watch (``/desk/api/events``): the queue's version and that of each
+    conversation on screen, looked at once a second for every desk together; each stream
+    wakes on ``tick`` and tells its page what moved. Twenty desks cost one small read a
+    second, not forty requests."""
+
+    def __init__(self) -> None:
+        self.watchers: Counter[str] = Counter()  # sender on screen ("" for the queue only)
+        self.queue = ""
+        self.conversations: dict[str, str] = {}
+        self._tick = asyncio.Event()
+
+    def watch(self, sender: str) -> None:
+        self.watchers[sender] += 1
+
+    def unwatch(self, sender: str) -> None:
+        self.watchers[sender] -= 1
+        if self.watchers[sender] <= 0:
+            del self.watchers[sender]
+            self.conversations.pop(sender, None)
+
+    def look(self, store: Store) -> None:
+        """On a desk thread: the versions of what is watched."""
+        self.queue = handovers.queue_version(store.db)
+        for sender in [s for s in list(self.watchers) if s]:
+            self.conversations[sender] = desk.conversation_version(store, sender)
+
+    def ticked(self) -> None:
+        tick, self._tick = self._tick, asyncio.Event()
+        tick.set()
+
+    async def next_tick(self, timeout: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._tick.wait(), timeout)
 
 
 class DeskRuntime:
@@ -53,6 +91,8 @@ class DeskRuntime:
         self._retriever: Any = None
         self._retriever_lock = threading.Lock()
         self._timer: asyncio.Task | None = None
+        self.hub = Hub()
+        self._watcher: asyncio.Task | None = None
 
     # -- threads ---------------------------------------------------------------------------
 
@@ -123,6 +163,19 @@ class DeskRuntime:
 
     def start(self) -> None:
         self._timer = asyncio.create_task(self._tick(), name="desk-timer")
+        self._watcher = asyncio.create_task(self._watch(), name="desk-watch")
+
+    async def _watch(self) -> None:
+        """Look at what the open desks watch, once a second, while any desk is open."""
+        while True:
+            await asyncio.sleep(WATCH_EVERY_S)
+            if not self.hub.watchers:
+                continue
+            try:
+                await self.run(self.hub.look)
+            except Exception:  # noqa: BLE001 - the desks keep their last versions meanwhile
+                log.exception("desk watch failed", extra={"event": "watch_failed"})
+            self.hub.ticked()
 
     async def _tick(self) -> None:
         last_sweep = float("-inf")
@@ -140,10 +193,11 @@ class DeskRuntime:
                 log.exception("desk timer failed", extra={"event": "timer_failed"})
 
     async def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._timer
+        for task in (self._timer, self._watcher):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._kb_pool.shutdown(wait=False, cancel_futures=True)
         self._signin_pool.shutdown(wait=True, cancel_futures=True)

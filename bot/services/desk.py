@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlite_utils
@@ -114,12 +115,16 @@ def _shown(value: str | None, raw: bool) -> str | None:
     return "\n".join(redact_text(line) for line in value.split("\n"))
 
 
-def _message(kind_text: str | None, raw: bool) -> dict[str, Any] | None:
-    """A queue entry's first or last message: ``json_array(kind, text)`` from SQL."""
-    if not kind_text:
-        return None
+@lru_cache(maxsize=4096)
+def _queue_line(kind_text: str) -> dict[str, Any]:
+    """A queue entry's first or last message (``json_array(kind, text)`` from SQL), redacted.
+    Kept: a queue rebuilt after one change shows the other 499 conversations' lines again."""
     kind, body = json.loads(kind_text)
-    return {"kind": kind, "text": _shown(body, raw)}
+    return {"kind": kind, "text": _shown(body, False)}
+
+
+def _message(kind_text: str | None) -> dict[str, Any] | None:
+    return dict(_queue_line(kind_text)) if kind_text else None
 
 
 def queue(store: Store) -> dict[str, Any]:
@@ -127,8 +132,8 @@ def queue(store: Store) -> dict[str, Any]:
     version = handovers.queue_version(store.db)
     items = handovers.queue(store.db)
     for item in items:
-        item["first"] = _message(item["first"], False)
-        item["last"] = _message(item["last"], False)
+        item["first"] = _message(item["first"])
+        item["last"] = _message(item["last"])
         item.pop("language", None)
     return {"version": version, "items": items}
 
@@ -176,6 +181,13 @@ def _with_reports(
         if r["requested_datetime"][:19] >= first  # within the transcript shown
     ]
     return sorted(messages + events, key=lambda m: m["at"])
+
+
+def watch(store: Store, sender_id: str, actor: Actor) -> str:
+    """May ``actor`` follow this conversation live? Its version, or a refusal."""
+    case = _case(store.db, sender_id, open_only=False)
+    handover.check("view", case.case, actor=actor.name, role=actor.role)
+    return conversation_version(store, sender_id)
 
 
 def conversation_version(store: Store, sender_id: str) -> str:
