@@ -30,7 +30,7 @@ from tests.standins.gateway import Gateway
 from tests.standins.server import wait_for
 from tests.standins.zalo import ZaloStandin
 
-READS = ("me", "queue", "conversation", "suggestions", "operators", "categories")
+READS = ("me", "queue", "conversation", "suggestions", "events", "operators", "categories")
 CHANGES = ("signout", "claim", "transfer", "reply", "release", "close", "report", "follow")
 
 
@@ -225,6 +225,26 @@ def test_zalo_citizen_is_answered_by_an_operator_then_by_the_assistant_again(
         "desk_view",
         "handover_release",
     ]
+
+
+def test_the_event_stream_says_what_moved(stack, zalo, gateway, operator):
+    uid = zalo_user()
+    sender = f"zalo:{uid}"
+    assert operator.get("events", sender=sender).status_code == 404  # before streaming
+    zalo_says(gateway, zalo, uid, "toi can gap nguoi that")
+    seen: list[str] = []
+    with operator.http.stream("GET", "/desk/api/events", params={"sender": sender}) as events:
+        assert events.headers["content-type"].startswith("text/event-stream")
+        for line in events.iter_lines():
+            if line.startswith("event: "):
+                seen.append(line[7:])
+            if seen.count("conversation") == 1 and "claimed" not in seen:
+                operator.post("claim", {"sender": sender})
+                seen.append("claimed")
+            if seen.count("conversation") == 2:
+                break
+    assert seen[:2] in (["queue", "conversation"], ["conversation", "queue"]), seen
+    operator.post("release", {"sender": sender})
 
 
 def test_a_reply_the_channel_refuses_is_shown_to_the_operator(stack, zalo, gateway, operator):
