@@ -33,12 +33,21 @@ SLOW_FIRST = (
 )
 
 
+RASA_FIXTURES = {"trained_model", "stack"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slowest modules first; tests that need the trained model marked ``rasa`` (``make
+    test`` runs the others while the model trains)."""
+
     def rank(item: pytest.Item) -> int:
         name = item.path.name
         return SLOW_FIRST.index(name) if name in SLOW_FIRST else len(SLOW_FIRST)
 
     items.sort(key=rank)  # stable: the order within a module is kept
+    for item in items:
+        if RASA_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.rasa)
 
 
 @dataclass
