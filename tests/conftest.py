@@ -19,6 +19,9 @@ from bot.storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# One embedding cache for every test stack and worker (public documents only): each
+# passage is embedded once per machine, not once per test home.
+os.environ.setdefault("HUE_ASSIST_KB_CACHE", str(ROOT / "var" / "test-kb-cache.db"))
 
 
 # Modules that take longest go first, so that the two workers (pytest-xdist, one test module
