@@ -111,10 +111,6 @@ def record(db: sqlite_utils.Database, row: OutboxRow, result: Delivery) -> None:
         )
 
 
-def mark_sending(db: sqlite_utils.Database, outbox_id: int) -> None:
-    db.execute("UPDATE outbox SET sending_since = ? WHERE id = ?", [stamp(), outbox_id])
-
-
 def backlog(db: sqlite_utils.Database) -> dict[str, Any]:
     counts = dict(db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())
     oldest = db.execute("SELECT MIN(created_at) FROM outbox WHERE state = 'pending'").fetchone()[0]
@@ -181,20 +177,23 @@ class Sender:
 
     async def _deliver(self, row: OutboxRow) -> None:
         adapter = self.adapters[row.channel]
+        last: list[tuple[int, str | None]] = []  # the last part's mark, written with the outcome
         try:
             started = await self.database.write(
                 outbox_parts.start, row.id, row.sender_id, adapter.parts(row.payload)
             )
+            parts = [Part(index, body) for index, body in started.pending]
             outgoing = Outgoing(
-                row.id,
-                row.user_id,
-                row.kind,
-                row.payload,
-                [Part(index, body) for index, body in started.pending],
-                started.last_inbound_at,
+                row.id, row.user_id, row.kind, row.payload, parts, started.last_inbound_at
             )
+            final = parts[-1].index if parts else None
 
             async def part_sent(index: int, channel_message_id: str | None) -> None:
+                """Committed before the next part goes; the last one rides with the outcome
+                (one write fewer per message: a crash between loses nothing either way)."""
+                if index == final:
+                    last.append((index, channel_message_id))
+                    return
                 await self.database.write(outbox_parts.mark_sent, row.id, index, channel_message_id)
 
             result = await adapter.deliver(outgoing, part_sent)
@@ -204,7 +203,7 @@ class Sender:
                 extra={"channel": row.channel, "event": "crashed", "id": row.id},
             )
             result = Delivery("retry", repr(error))
-        await self.database.write(record, row, result)
+        await self.database.write(finish, row, result, last)
         log.info(
             "delivery %s",
             result.outcome,
@@ -215,3 +214,15 @@ class Sender:
                 "reason": result.reason,
             },
         )
+
+
+def finish(
+    db: sqlite_utils.Database,
+    row: OutboxRow,
+    result: Delivery,
+    marks: list[tuple[int, str | None]],
+) -> None:
+    """The attempt's outcome and the parts marked at its end, in one transaction."""
+    for index, channel_message_id in marks:
+        outbox_parts.mark_sent(db, row.id, index, channel_message_id)
+    record(db, row, result)
