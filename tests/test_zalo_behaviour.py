@@ -22,6 +22,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from actions.report_form import progress_note
 from bot.base.clock import iso, now, stamp
 from bot.cli import app as cli
 from bot.domain import lifecycle, messaging_window
@@ -30,7 +31,7 @@ from bot.services import stats
 from bot.services.channels import config as channel_config
 from bot.services.channels import zalo_errors
 from bot.services.channels.zalo import ZaloAdapter, ZaloClient
-from bot.storage import contacts, outbox, outbox_parts
+from bot.storage import contacts, outbox, outbox_parts, tokens
 from bot.storage.database import Database
 from bot.storage.store import Store
 from tests.standins import zalo as zalo_standin
@@ -475,3 +476,46 @@ def test_without_the_zalo_channel_the_health_has_no_webhook_check(tmp_path):
         assert health(gateway)["webhooks"]["zalo"]["unverified"] == 1
     finally:
         gateway.stop()
+
+
+# -- tokens: a new pair in the environment, the old one never ---------------------------
+
+
+def test_only_a_new_pair_in_the_environment_replaces_the_stored_one(tmp_path):
+    with Store(tmp_path / "db.sqlite") as store:
+        first = tokens.seed(store, "zalo", "access-0", "refresh-0")
+        assert first is not None and first.refresh_token == "refresh-0"
+        refreshed = tokens.TokenPair("access-1", "refresh-1", now() + timedelta(hours=25))
+        tokens.save(store, "zalo", refreshed)
+        # The environment still holds the first pair (single-use, long dead): ignored.
+        assert tokens.seed(store, "zalo", "access-0", "refresh-0").refresh_token == "refresh-1"
+        tokens.refuse(store, "zalo", "refresh-1", "-14014 Invalid refresh token")
+        dead = tokens.seed(store, "zalo", "access-0", "refresh-0")
+        assert dead.refresh_token == "refresh-1" and dead.refused.startswith("-14014")
+        # The OA authorised again: the new pair replaces the dead one, refusal cleared.
+        new = tokens.seed(store, "zalo", "access-9", "refresh-9")
+        assert (new.access_token, new.refused) == ("access-9", None)
+        assert tokens.load(store, "zalo") == new
+
+
+def test_a_row_from_before_seed_hashes_keeps_its_refreshed_pair(tmp_path):
+    with Store(tmp_path / "db.sqlite") as store:
+        tokens.save(store, "zalo", tokens.TokenPair("access-5", "refresh-5", None))
+        assert tokens.seed(store, "zalo", "access-0", "refresh-0").refresh_token == "refresh-5"
+        assert tokens.seed(store, "zalo", "access-0", "refresh-0").refresh_token == "refresh-5"
+
+
+@pytest.mark.parametrize(
+    ("sender", "phone", "template", "key"),
+    [
+        ("zalo:1", False, "", "zalo_progress_ask"),
+        ("zalo:1", True, "", "zalo_progress_call"),
+        ("zalo:1", True, TEMPLATE_ID, "zalo_progress_template"),
+        ("telegram:1", True, TEMPLATE_ID, None),
+    ],
+)
+def test_at_filing_a_zalo_citizen_is_told_how_they_will_hear(
+    monkeypatch, sender, phone, template, key
+):
+    monkeypatch.setenv("ZALO_ZNS_TEMPLATE_REPORT_STATUS", template)
+    assert progress_note(sender, phone) == key

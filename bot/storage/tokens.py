@@ -30,15 +30,20 @@ def _hash(refresh_token: str) -> str:
 
 
 def load(store: Store, channel: str) -> TokenPair | None:
+    return _load(store, channel)[0]
+
+
+def _load(store: Store, channel: str) -> tuple[TokenPair | None, str | None]:
+    """The stored pair and the hash of the environment pair it was seeded from."""
     row = store.db.execute(
-        "SELECT access_token, refresh_token, expires_at, refused_error FROM channel_tokens"
-        " WHERE channel = ?",
+        "SELECT access_token, refresh_token, expires_at, refused_error, seed_hash"
+        " FROM channel_tokens WHERE channel = ?",
         [channel],
     ).fetchone()
     if row is None:
-        return None
+        return None, None
     expires = datetime.fromisoformat(row[2]) if row[2] else None
-    return TokenPair(row[0], row[1] or "", expires, row[3])
+    return TokenPair(row[0], row[1] or "", expires, row[3]), row[4]
 
 
 def save(store: Store, channel: str, pair: TokenPair, durable: bool = False) -> None:
@@ -91,7 +96,7 @@ def seed(store: Store, channel: str, access_token: str, refresh_token: str) -> T
     re-authorised the OA puts the new pair in the environment and restarts; the same old
     pair in the environment (long since refreshed, single-use) never replaces a stored one.
     """
-    pair = load(store, channel)
+    pair, known = _load(store, channel)
     if not access_token:
         return pair
     seeded = _hash(refresh_token or access_token)
@@ -99,9 +104,6 @@ def seed(store: Store, channel: str, access_token: str, refresh_token: str) -> T
         fresh = TokenPair(access_token, refresh_token, None)
         _write(store, channel, fresh, seeded)
         return fresh
-    known = store.db.execute(
-        "SELECT seed_hash FROM channel_tokens WHERE channel = ?", [channel]
-    ).fetchone()[0]
     if known is None:  # a row from before seed hashes: the environment is the old pair
         with store.transaction() as db:
             db.execute(
