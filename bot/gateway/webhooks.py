@@ -27,6 +27,7 @@ from bot.gateway.channels import Channels
 from bot.gateway.urgent import alert_reply, detect
 from bot.services.channels import zalo, zalo_events
 from bot.services.channels.base import BadEvent
+from bot.services.channels.config import ChannelConfig
 from bot.storage import inbox
 
 log = logging.getLogger("hue_assist.gateway.webhooks")
@@ -108,9 +109,21 @@ def _dropped(why: str) -> JSONResponse:
     return JSONResponse({"ok": False, "accepted": 0, "dropped": why})
 
 
+def _distrusted(
+    config: ChannelConfig, body: bytes, event: dict[str, Any], header: str
+) -> str | None:
+    """Why a Zalo event cannot be trusted, or None when it is signed by our OA for our app."""
+    if not config.zalo_enabled:
+        return "ZALO_OA_SECRET_KEY is not set"
+    if not zalo.verify_signature(body, event, header, config.zalo_oa_secret_key):
+        return "missing or invalid X-ZEvent-Signature"
+    if config.zalo_app_id and str(event.get("app_id")) != config.zalo_app_id:
+        return "event for another app_id"
+    return None
+
+
 async def zalo_webhook(request: Request) -> JSONResponse:
     channels = channels_of(request)
-    config = channels.config
     watch = channels.webhooks["zalo"]
     try:
         body = await read_body(request)
@@ -119,14 +132,9 @@ async def zalo_webhook(request: Request) -> JSONResponse:
         watch.unreadable_event(str(refused))
         return _dropped("unreadable")
     header = request.headers.get("x-zevent-signature", "")
-    if not config.zalo_enabled:
-        watch.failed("ZALO_OA_SECRET_KEY is not set")
-        return _dropped("unverified")
-    if not zalo.verify_signature(body, event, header, config.zalo_oa_secret_key):
-        watch.failed("missing or invalid X-ZEvent-Signature")
-        return _dropped("unverified")
-    if config.zalo_app_id and str(event.get("app_id")) != config.zalo_app_id:
-        watch.failed("event for another app_id")
+    why = _distrusted(channels.config, body, event, header)
+    if why is not None:
+        watch.failed(why)
         return _dropped("unverified")
     watch.passed()
     try:

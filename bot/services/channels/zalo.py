@@ -280,8 +280,7 @@ class Halt:
     fix: str
     since: str
     started: float  # monotonic
-    probe_at: float | None
-    probing: bool = False
+    probe_at: float | None  # monotonic
 
 
 class ZaloAdapter:
@@ -312,13 +311,15 @@ class ZaloAdapter:
         return messages_for(payload)
 
     def admits(self, free: int) -> int:
-        """All free slots normally; none while stopped, except one probe now and then."""
+        """All free slots normally; none while stopped, except one probe now and then (the
+        next one is due a period later, whether a row was waiting for this one or not)."""
         halt = self.halt
         if halt is None:
             return free
-        if halt.probe_at is None or halt.probing or time.monotonic() < halt.probe_at:
+        moment = time.monotonic()
+        if halt.probe_at is None or moment < halt.probe_at:
             return 0
-        halt.probing = True
+        halt.probe_at = moment + self.probe_every
         return min(free, 1)
 
     async def prepare(self) -> None:
@@ -447,12 +448,11 @@ class ZaloAdapter:
         return Delivery("halted", why, reason="channel_stopped")
 
     def _settle(self, result: Delivery, began: float) -> None:
-        """After an attempt: a probe is over; anything but a stop, by an attempt begun
-        after the channel stopped, means it works again."""
+        """After an attempt: anything but a stop, by an attempt begun after the channel
+        stopped (a probe), means it works again."""
         halt = self.halt
         if halt is None:
             return
-        halt.probing = False
         if result.outcome != "halted" and began >= halt.started:
             self.halt = None
             log.warning(
