@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from typing import Any
 
@@ -25,6 +26,8 @@ from bot.base.codes import channel_of, who
 from bot.base.text import clean, fold, fold_words
 from bot.domain import categories, gazetteer, lifecycle
 from bot.domain.emergency import KINDS, detect
+from bot.domain.notifications import TEMPLATE as REPORT_STATUS
+from bot.services.channels import config as channel_config
 from bot.storage.store import MAX_DESCRIPTION, StoreError
 
 log = logging.getLogger("hue_assist.actions.report")
@@ -606,6 +609,17 @@ class ActionFileReport(Action):
         return file_now(dispatcher, tracker, lang)
 
 
+def progress_note(sender_id: str, phone_given: bool) -> str | None:
+    """How a Zalo citizen will hear about progress (a text key), or None elsewhere: Zalo
+    lets the city write only within 7 days of their last message; after that a template
+    message (when the city has one), a call (when they gave a phone), or they ask."""
+    if channel_of(sender_id) != "zalo":
+        return None
+    if REPORT_STATUS in channel_config.templates(dict(os.environ)):
+        return "zalo_progress_template"
+    return "zalo_progress_call" if phone_given else "zalo_progress_ask"
+
+
 def file_now(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[EventType]:
     """File the report in the slots, tell its code, and take up a queued second report."""
     slot = tracker.get_slot
@@ -645,6 +659,9 @@ def file_now(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> l
         send(dispatcher, "urgent_filed", lang, code=code, number=KINDS[kind].numbers[0])
     else:
         send(dispatcher, "report_filed", lang, code=code)
+        note = progress_note(tracker.sender_id, bool(phone and phone != SKIP))
+        if note:
+            send(dispatcher, note, lang, code=code)
     events = reset_report_slots() + [SlotSet("report_id", code)]
     queued = slot("queued_incident")
     if queued and not urgent:

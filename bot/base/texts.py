@@ -174,6 +174,29 @@ TEXTS: dict[str, tuple[str, str]] = {
         "bất cứ lúc nào để xem tình trạng xử lý.",
         'Your report is filed. Tracking code: {code}. Write "status {code}" any time to follow it.',
     ),
+    # Zalo lets the city write back only within 7 days of the citizen's last message
+    # (bot/domain/messaging_window.py): told at filing, one of three ways.
+    "zalo_progress_template": (
+        "Tiến độ xử lý sẽ được báo qua Zalo này. Nếu bạn không nhắn tin cho chúng tôi quá "
+        "7 ngày, Zalo chỉ cho phép gửi bạn tin thông báo (ZNS) về phản ánh {code}.",
+        "You will hear about progress here on Zalo. If you have not written to us for over "
+        "7 days, Zalo only lets us send you a notification message (ZNS) about report {code}.",
+    ),
+    "zalo_progress_call": (
+        "Tiến độ xử lý sẽ được báo qua Zalo này. Nếu bạn không nhắn tin cho chúng tôi quá "
+        "7 ngày, Zalo không cho phép chúng tôi nhắn lại; khi đó cán bộ sẽ gọi vào số điện "
+        "thoại bạn đã để lại về phản ánh {code}.",
+        "You will hear about progress here on Zalo. If you have not written to us for over "
+        "7 days, Zalo does not let us write to you; staff will then call the phone number "
+        "you gave about report {code}.",
+    ),
+    "zalo_progress_ask": (
+        "Tiến độ xử lý sẽ được báo qua Zalo này trong 7 ngày kể từ tin nhắn cuối của bạn; "
+        'sau đó Zalo không cho phép chúng tôi nhắn lại. Bạn nhắn "kiểm tra {code}" bất cứ '
+        "lúc nào để xem tình trạng.",
+        "You will hear about progress here on Zalo within 7 days of your last message; after "
+        'that Zalo does not let us write to you. Write "status {code}" any time to check.',
+    ),
     "urgent_filed": (
         "Đã báo khẩn cho Trung tâm điều hành của thành phố. Mã: {code}. Nếu chưa gọi, "
         "hãy gọi {number} ngay.",

@@ -61,6 +61,11 @@ def stats_command(
         f"{'—' if confidence is None else f'{confidence:.2f}'}, chờ duyệt "
         f"{calls['waiting_for_review']}, khẩn cấp {calls['urgent']})"
     )
+    zalo = numbers["zalo"]
+    out.print(
+        f"Zalo: {zalo['messages']} tin, {zalo['billable']} tính phí (48 giờ–7 ngày), "
+        f"{zalo['templates']} tin mẫu, {zalo['outside_window']} chưa gửi được (quá 7 ngày)"
+    )
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("Loại (category)")
     table.add_column("Số", justify="right")

@@ -37,5 +37,7 @@ async def healthz(request: Request) -> JSONResponse:
         body.update(await channels.health())
         checks["worker"] = body["worker"]
         checks.update({f"channel:{name}": state for name, state in body["channels"].items()})
+        states = body.pop("webhook_states")
+        checks.update({f"webhook:{name}": state for name, state in states.items()})
     status = "ok" if all(value == "ok" for value in checks.values()) else "degraded"
     return JSONResponse({"status": status, **body})

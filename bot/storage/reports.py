@@ -272,6 +272,30 @@ class Reports(Connection):
         ).fetchone()
         return row[0] if row else None
 
+    def undelivered_notifications(self, code: str) -> list[dict[str, Any]]:
+        """Status notifications of a report that did not reach a citizen, for operators:
+        why (``reason``: window, blocked, banned, …), to whom (the reporter, whose phone may
+        be on file so a person can call, or a follower) and when it was queued."""
+        rows = self.db.execute(
+            "SELECT o.created_at, o.channel, o.reason, o.last_error, o.sender_id = c.sender_id,"
+            " c.phone IS NOT NULL AND c.phone != '' FROM outbox o"
+            " LEFT JOIN report_contacts c ON c.service_request_id = o.service_request_id"
+            " WHERE o.service_request_id = ? AND o.kind = 'notification'"
+            " AND o.state IN ('undeliverable', 'failed') ORDER BY o.id",
+            [code],
+        ).fetchall()
+        return [
+            {
+                "queued_at": at,
+                "channel": channel,
+                "reason": reason or "failed",
+                "error": error,
+                "to": "reporter" if mine else "follower",
+                "phone_on_file": bool(mine and phone),
+            }
+            for at, channel, reason, error, mine, phone in rows
+        ]
+
     def latest_report_of(self, sender_id: str) -> dict[str, Any] | None:
         """The citizen's most recent report (by pseudonym), or None."""
         rows = list(

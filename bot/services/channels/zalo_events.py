@@ -6,8 +6,10 @@ seen/received receipts, unfollow, stickers) give no message: they are acknowledg
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from bot.base.clock import HUE_TZ, iso, now
 from bot.domain.messages import Incoming
 from bot.services.channels.base import BadEvent
 
@@ -73,3 +75,24 @@ def to_messages(event: dict[str, Any]) -> list[Incoming]:
     if name == "user_send_link" and text.strip():
         return [Incoming(CHANNEL, msg_id, sender, "text", text=text)]
     return []  # stickers, gifs, files, business cards: nothing the conversation can read
+
+
+def interaction(event: dict[str, Any]) -> tuple[str, str] | None:
+    """``(sender_id, when)`` for an event in which a citizen wrote to the OA (any
+    ``user_send_*``, a sticker too), else None: what Zalo's messaging window counts from.
+
+    The time is the event's own (a retry an hour later does not move the window), never
+    later than now; our clock when the event has none.
+    """
+    if _str(event.get("event_name")) not in USER_EVENTS:
+        return None
+    sender = _str((event.get("sender") or {}).get("id"))
+    if not sender:
+        return None
+    moment = now()
+    try:
+        sent = datetime.fromtimestamp(int(_str(event.get("timestamp"))) / 1000, HUE_TZ)
+        moment = min(moment, sent)
+    except (ValueError, OverflowError, OSError):
+        pass
+    return f"{CHANNEL}:{sender}", iso(moment)
