@@ -36,7 +36,15 @@ def recording(tmp_path_factory) -> Path:
 
 
 def worker_env(home: Path, rasa_url: str) -> dict[str, str]:
-    return {**os.environ, "HUE_ASSIST_HOME": str(home), "RASA_URL": rasa_url, "HF_HUB_OFFLINE": "1"}
+    # an English call: the English-only tiny.en reads it (fast)
+    return {
+        **os.environ,
+        "HUE_ASSIST_HOME": str(home),
+        "RASA_URL": rasa_url,
+        "HF_HUB_OFFLINE": "1",
+        "WHISPER_MODEL": "tiny.en",
+        "VOICE_LANGUAGE": "en",
+    }
 
 
 def test_worker_processes_the_inbox_and_resumes_after_a_crash(stack, recording, tmp_path):

@@ -20,6 +20,7 @@ log = logging.getLogger("hue_assist.voice.notes")
 
 MIN_CONFIDENCE = 0.5
 MAX_NOTE_BYTES = 10 * 1024 * 1024
+NOTE_LANGUAGES = "vi,en"
 
 
 def transcribe_note(data: bytes) -> str | None:
@@ -30,7 +31,9 @@ def transcribe_note(data: bytes) -> str | None:
         path = Path(scratch) / "note"
         path.write_bytes(data)
         try:
-            transcript = transcribe_file(path, voice_config.load(), stereo=False)
+            # tourists send notes too: Vietnamese unless it is clearly English
+            config = voice_config.load().with_overrides(language=NOTE_LANGUAGES)
+            transcript = transcribe_file(path, config, stereo=False)
         except (AudioError, ModelError) as error:
             log.info("voice note not readable", extra={"why": type(error).__name__})
             return None
