@@ -51,7 +51,9 @@ def fold(text: str) -> str:
     """Without diacritics, as many people type."""
     text = text.replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
 
 
 # -- numbers ---------------------------------------------------------------------------------
@@ -250,7 +252,9 @@ def render(digits: str, rng: random.Random, kind: str) -> tuple[str, str]:
     if style == "mixed":
         out = []
         for p in parts:
-            out.append(p if rng.random() < 0.5 else vi_group(p, rng, rng.choice(["digits", "hundreds"])))
+            out.append(
+                p if rng.random() < 0.5 else vi_group(p, rng, rng.choice(["digits", "hundreds"]))
+            )
         return " ".join(out), style
     if style == "asr_spaced":
         if rng.random() < 0.5:
@@ -437,10 +441,15 @@ def render_email(rng: random.Random) -> tuple[str, str]:
     if style == "en_spoken":
         return f"{user} at {spoken_domain(domain, 'dot')}", style
     if style == "bracketed":
-        at, dot = rng.choice([("(at)", "(dot)"), ("[at]", "[dot]"), (" (at) ", " (dot) "), ("[a]", ".")])
+        at, dot = rng.choice(
+            [("(at)", "(dot)"), ("[at]", "[dot]"), (" (at) ", " (dot) "), ("[a]", ".")]
+        )
         return f"{user}{at}{domain.replace('.', dot)}", style
     if style == "fullwidth_at":
-        return f"{user}{rng.choice(['＠', ' ＠ '])}{domain.replace('.', rng.choice(['.', '．']))}", style
+        return (
+            f"{user}{rng.choice(['＠', ' ＠ '])}{domain.replace('.', rng.choice(['.', '．']))}",
+            style,
+        )
     if style == "upper":
         return f"{user}@{domain}".upper(), style
     raise AssertionError(style)
@@ -468,10 +477,7 @@ def adversarial(rng: random.Random) -> list[dict]:
         for _ in range(count):
             digits = make(rng)
             shown, style = render(digits, rng, kind)
-            if kind == "phone":
-                pool = PHONE_CHAT + PHONE_HOTLINE + PHONE_EN
-            else:
-                pool = ID_CONTEXTS[kind]
+            pool = PHONE_CHAT + PHONE_HOTLINE + PHONE_EN if kind == "phone" else ID_CONTEXTS[kind]
             if style == "glued":
                 cue = rng.choice(GLUED_CUES[kind])
                 text = rng.choice(["{}{}", "{}{} nhé", "liên hệ {}{}", "{}{} (em Hùng)"]).format(
@@ -516,8 +522,16 @@ HAND_ADVERSARIAL: list[tuple[str, list[str], str]] = [
         ["khong chin linh nam muoi hai ba tu nam sau"],
         "phone",
     ),
-    ("my number is oh nine oh five double four five six seven eight", ["oh nine oh five double four five six seven eight"], "phone"),
-    ("call me zero nine one two, triple three, four five six", ["zero nine one two, triple three, four five six"], "phone"),
+    (
+        "my number is oh nine oh five double four five six seven eight",
+        ["oh nine oh five double four five six seven eight"],
+        "phone",
+    ),
+    (
+        "call me zero nine one two, triple three, four five six",
+        ["zero nine one two, triple three, four five six"],
+        "phone",
+    ),
     ("email nguyenvana a cong gmail cham com", ["nguyenvana a cong gmail cham com"], "email"),
     ("mail: lan.tran(at)yahoo(dot)com", ["lan.tran(at)yahoo(dot)com"], "email"),
     ("gửi về x @ gmail.com", ["x @ gmail.com"], "email"),
@@ -537,39 +551,99 @@ HAND_ADVERSARIAL: list[tuple[str, list[str], str]] = [
     ("0905123456 đây là số của tôi", ["0905123456"], "phone"),
     ("+84905123456", ["+84905123456"], "phone"),
     ("số tôi +84 (0) 905 123 456", ["+84 (0) 905 123 456"], "phone"),
-    ("dạ số em là không chín không năm... một hai ba... bốn năm sáu", ["không chín không năm... một hai ba... bốn năm sáu"], "phone"),
-    ("số của tôi là chín không năm một hai ba bốn năm sáu", ["chín không năm một hai ba bốn năm sáu"], "phone"),
+    (
+        "dạ số em là không chín không năm... một hai ba... bốn năm sáu",
+        ["không chín không năm... một hai ba... bốn năm sáu"],
+        "phone",
+    ),
+    (
+        "số của tôi là chín không năm một hai ba bốn năm sáu",
+        ["chín không năm một hai ba bốn năm sáu"],
+        "phone",
+    ),
     ("số điện thoại là 9 0 5, 1 2 3, 4 5 6", ["9 0 5, 1 2 3, 4 5 6"], "phone"),
-    ("sđt: không chín tám, bảy sáu năm, bốn ba hai một", ["không chín tám, bảy sáu năm, bốn ba hai một"], "phone"),
-    ("so dien thoai khong ba tam chin, hai hai hai, ba ba ba", ["khong ba tam chin, hai hai hai, ba ba ba"], "phone"),
-    ("số em không chín một hai, bốn lăm, sáu bảy, tám chín", ["không chín một hai, bốn lăm, sáu bảy, tám chín"], "phone"),
-    ("dạ không chín không năm, một hai ba, bốn năm sáu, em tên Hoa", ["không chín không năm, một hai ba, bốn năm sáu"], "phone"),
+    (
+        "sđt: không chín tám, bảy sáu năm, bốn ba hai một",
+        ["không chín tám, bảy sáu năm, bốn ba hai một"],
+        "phone",
+    ),
+    (
+        "so dien thoai khong ba tam chin, hai hai hai, ba ba ba",
+        ["khong ba tam chin, hai hai hai, ba ba ba"],
+        "phone",
+    ),
+    (
+        "số em không chín một hai, bốn lăm, sáu bảy, tám chín",
+        ["không chín một hai, bốn lăm, sáu bảy, tám chín"],
+        "phone",
+    ),
+    (
+        "dạ không chín không năm, một hai ba, bốn năm sáu, em tên Hoa",
+        ["không chín không năm, một hai ba, bốn năm sáu"],
+        "phone",
+    ),
     ("zalo em 09 lẻ 5 một hai ba 456", ["09 lẻ 5 một hai ba 456"], "phone"),
     ("sdt 0 9 0 5 1 2 3 4 5 6", ["0 9 0 5 1 2 3 4 5 6"], "phone"),
     ("sdt 09 05 12 34 56", ["09 05 12 34 56"], "phone"),
     ("sdt ０９０５１２３４５６", ["０９０５１２３４５６"], "phone"),
     ("sdt 0905\u200b123\u200b456", ["0905\u200b123\u200b456"], "phone"),
     ("SĐT:0905-123-456;CCCD:046098001234", ["0905-123-456", "046098001234"], "phone"),
-    ("Tên: Trần Văn B - SĐT 0977.111.222 - Email: tvb@gmail.com", ["0977.111.222", "tvb@gmail.com"], "phone"),
-    ("Nguyễn Thị C, 0868 123 789, c.nguyen@hue.edu.vn", ["0868 123 789", "c.nguyen@hue.edu.vn"], "phone"),
+    (
+        "Tên: Trần Văn B - SĐT 0977.111.222 - Email: tvb@gmail.com",
+        ["0977.111.222", "tvb@gmail.com"],
+        "phone",
+    ),
+    (
+        "Nguyễn Thị C, 0868 123 789, c.nguyen@hue.edu.vn",
+        ["0868 123 789", "c.nguyen@hue.edu.vn"],
+        "phone",
+    ),
     ("số nhà tôi 0234 3 822 731 (cố định)", ["0234 3 822 731"], "phone"),
     ("điện thoại bàn 0234.3822.731", ["0234.3822.731"], "phone"),
-    ("máy bàn không hai ba bốn ba tám hai hai bảy ba một", ["không hai ba bốn ba tám hai hai bảy ba một"], "phone"),
+    (
+        "máy bàn không hai ba bốn ba tám hai hai bảy ba một",
+        ["không hai ba bốn ba tám hai hai bảy ba một"],
+        "phone",
+    ),
     ("tôi dùng số 0123 456 7890 cũ", ["0123 456 7890"], "phone"),
     ("số cũ 01679 123 456", ["01679 123 456"], "phone"),
     ("call me on 0905-123-456 after 5pm", ["0905-123-456"], "phone"),
     ("reach me at +84 90 512 3456", ["+84 90 512 3456"], "phone"),
-    ("my phone is nine oh five, one two three, four five six", ["nine oh five, one two three, four five six"], "phone"),
-    ("it's oh nine three eight, double eight, double nine, one two", ["oh nine three eight, double eight, double nine, one two"], "phone"),
-    ("number: zero nine zero five, twelve, thirty four, fifty six", ["zero nine zero five, twelve, thirty four, fifty six"], "phone"),
+    (
+        "my phone is nine oh five, one two three, four five six",
+        ["nine oh five, one two three, four five six"],
+        "phone",
+    ),
+    (
+        "it's oh nine three eight, double eight, double nine, one two",
+        ["oh nine three eight, double eight, double nine, one two"],
+        "phone",
+    ),
+    (
+        "number: zero nine zero five, twelve, thirty four, fifty six",
+        ["zero nine zero five, twelve, thirty four, fifty six"],
+        "phone",
+    ),
     ("id card 046 098 001 234", ["046 098 001 234"], "cccd"),
-    ("căn cước không bốn sáu không chín tám không không một hai ba bốn", ["không bốn sáu không chín tám không không một hai ba bốn"], "cccd"),
-    ("cccd khong bon sau, khong chin tam, khong khong mot, hai ba bon", ["khong bon sau, khong chin tam, khong khong mot, hai ba bon"], "cccd"),
+    (
+        "căn cước không bốn sáu không chín tám không không một hai ba bốn",
+        ["không bốn sáu không chín tám không không một hai ba bốn"],
+        "cccd",
+    ),
+    (
+        "cccd khong bon sau, khong chin tam, khong khong mot, hai ba bon",
+        ["khong bon sau, khong chin tam, khong khong mot, hai ba bon"],
+        "cccd",
+    ),
     ("CCCD số 0460.9800.1234", ["0460.9800.1234"], "cccd"),
     ("số CCCD: 046-098-001-234", ["046-098-001-234"], "cccd"),
     ("CCCD 046 098 001 234, cấp ngày 12/5/2021", ["046 098 001 234"], "cccd"),
     ("chứng minh thư 191 234 567", ["191 234 567"], "cmnd"),
-    ("cmnd số một chín một hai ba bốn năm sáu bảy", ["một chín một hai ba bốn năm sáu bảy"], "cmnd"),
+    (
+        "cmnd số một chín một hai ba bốn năm sáu bảy",
+        ["một chín một hai ba bốn năm sáu bảy"],
+        "cmnd",
+    ),
     ("tài khoản Vietcombank 0071 0001 23456", ["0071 0001 23456"], "account"),
     ("chuyển khoản vào 0071000123456 chủ tài khoản Lê Văn D", ["0071000123456"], "account"),
     ("STK: 19035678901234 (Techcombank)", ["19035678901234"], "account"),
@@ -577,7 +651,11 @@ HAND_ADVERSARIAL: list[tuple[str, list[str], str]] = [
     ("số tài khoản 4000 205 123 456 Agribank Huế", ["4000 205 123 456"], "account"),
     ("STK1903567890123", ["1903567890123"], "account"),
     ("tk: 1.903.567.890.123 techcom", ["1.903.567.890.123"], "account"),
-    ("dạ số tài khoản một chín không ba, năm sáu bảy tám, chín không một hai", ["một chín không ba, năm sáu bảy tám, chín không một hai"], "account"),
+    (
+        "dạ số tài khoản một chín không ba, năm sáu bảy tám, chín không một hai",
+        ["một chín không ba, năm sáu bảy tám, chín không một hai"],
+        "account",
+    ),
     ("số thẻ 9704 1234 5678 9012", ["9704 1234 5678 9012"], "card"),
     ("thẻ 9704-1234-5678-9012 bị nuốt ở cây ATM Lê Lợi", ["9704-1234-5678-9012"], "card"),
     ("mail nguyenvana@gmail.com", ["nguyenvana@gmail.com"], "email"),
@@ -591,8 +669,16 @@ HAND_ADVERSARIAL: list[tuple[str, list[str], str]] = [
     ("email: minhanh @ gmail . com", ["minhanh @ gmail . com"], "email"),
     ("mail minhanh＠gmail．com", ["minhanh＠gmail．com"], "email"),
     ("mail minhanh@gmail,com", ["minhanh@gmail,com"], "email"),
-    ("gửi vào mail: lan_tran a cong yahoo cham com cham vn", ["lan_tran a cong yahoo cham com cham vn"], "email"),
-    ("mail em tuan le chín hai a còng gmail chấm com", ["tuan le chín hai a còng gmail chấm com"], "email"),
+    (
+        "gửi vào mail: lan_tran a cong yahoo cham com cham vn",
+        ["lan_tran a cong yahoo cham com cham vn"],
+        "email",
+    ),
+    (
+        "mail em tuan le chín hai a còng gmail chấm com",
+        ["tuan le chín hai a còng gmail chấm com"],
+        "email",
+    ),
     ("email: hoang.minh@hue.gov.vn", ["hoang.minh@hue.gov.vn"], "email"),
     ("liên hệ hoa.ltt@gmail.com hoặc 0905 111 222", ["hoa.ltt@gmail.com", "0905 111 222"], "email"),
     ("zalo/sđt: 0905.111.222", ["0905.111.222"], "phone"),
@@ -607,15 +693,47 @@ HAND_ADVERSARIAL: list[tuple[str, list[str], str]] = [
     ("Cây đổ chắn đường Lê Duẩn từ 6h sáng. Liên hệ 0377 888 999", ["0377 888 999"], "phone"),
     ("PA-2026-000123 sdt 0905123456", ["0905123456"], "phone"),
     ("kiểm tra giúp PA-2026-000045, số tôi 0388.123.456", ["0388.123.456"], "phone"),
-    ("dạ ừ số em là không ba tám tám, một hai ba, bốn năm sáu ạ, em ở phường Phú Xuân", ["không ba tám tám, một hai ba, bốn năm sáu"], "phone"),
-    ("à khoan, số đúng là không chín ba, bảy bảy bảy, tám tám tám tám", ["không chín ba, bảy bảy bảy, tám tám tám tám"], "phone"),
-    ("số em là không chín không năm à nhầm không chín không ba một hai ba bốn năm sáu", ["không chín không ba một hai ba bốn năm sáu"], "phone"),
-    ("anh ghi số này nè không tám sáu, sáu sáu sáu, hai hai hai hai", ["không tám sáu, sáu sáu sáu, hai hai hai hai"], "phone"),
-    ("dạ em đọc lại nghe: không chín bảy, ba mươi hai, bốn mươi mốt, năm mươi lăm, chín", ["không chín bảy, ba mươi hai, bốn mươi mốt, năm mươi lăm, chín"], "phone"),
-    ("số di động không chín không năm mười một mười hai mười ba", ["không chín không năm mười một mười hai mười ba"], "phone"),
+    (
+        "dạ ừ số em là không ba tám tám, một hai ba, bốn năm sáu ạ, em ở phường Phú Xuân",
+        ["không ba tám tám, một hai ba, bốn năm sáu"],
+        "phone",
+    ),
+    (
+        "à khoan, số đúng là không chín ba, bảy bảy bảy, tám tám tám tám",
+        ["không chín ba, bảy bảy bảy, tám tám tám tám"],
+        "phone",
+    ),
+    (
+        "số em là không chín không năm à nhầm không chín không ba một hai ba bốn năm sáu",
+        ["không chín không ba một hai ba bốn năm sáu"],
+        "phone",
+    ),
+    (
+        "anh ghi số này nè không tám sáu, sáu sáu sáu, hai hai hai hai",
+        ["không tám sáu, sáu sáu sáu, hai hai hai hai"],
+        "phone",
+    ),
+    (
+        "dạ em đọc lại nghe: không chín bảy, ba mươi hai, bốn mươi mốt, năm mươi lăm, chín",
+        ["không chín bảy, ba mươi hai, bốn mươi mốt, năm mươi lăm, chín"],
+        "phone",
+    ),
+    (
+        "số di động không chín không năm mười một mười hai mười ba",
+        ["không chín không năm mười một mười hai mười ba"],
+        "phone",
+    ),
     ("số em 0905 mười hai ba tư năm sáu", ["0905 mười hai ba tư năm sáu"], "phone"),
-    ("số em là không chín không năm, một trăm linh năm, hai trăm lẻ ba", ["không chín không năm, một trăm linh năm, hai trăm lẻ ba"], "phone"),
-    ("khong chin khong nam mot hai ba bon nam sau la so cua em", ["khong chin khong nam mot hai ba bon nam sau"], "phone"),
+    (
+        "số em là không chín không năm, một trăm linh năm, hai trăm lẻ ba",
+        ["không chín không năm, một trăm linh năm, hai trăm lẻ ba"],
+        "phone",
+    ),
+    (
+        "khong chin khong nam mot hai ba bon nam sau la so cua em",
+        ["khong chin khong nam mot hai ba bon nam sau"],
+        "phone",
+    ),
     ("sdt o9o5 123 456", ["o9o5 123 456"], "phone"),
     ("SDT O905.123.456", ["O905.123.456"], "phone"),
     ("số tôi 0905 l23 456", ["0905 l23 456"], "phone"),
@@ -629,7 +747,11 @@ HAND_ADVERSARIAL: list[tuple[str, list[str], str]] = [
     ("CCCD/CMND: 046098001234", ["046098001234"], "cccd"),
     ("căn cước 046 0 98 001234", ["046 0 98 001234"], "cccd"),
     ("so cccd 0 4 6 0 9 8 0 0 1 2 3 4", ["0 4 6 0 9 8 0 0 1 2 3 4"], "cccd"),
-    ("my citizen ID is zero four six, zero nine eight, double zero one, two three four", ["zero four six, zero nine eight, double zero one, two three four"], "cccd"),
+    (
+        "my citizen ID is zero four six, zero nine eight, double zero one, two three four",
+        ["zero four six, zero nine eight, double zero one, two three four"],
+        "cccd",
+    ),
     ("stk 0071 000 123 456 vcb chủ tk Nguyễn Thị E", ["0071 000 123 456"], "account"),
     ("tài khoản số: 102.345.678.901 Vietinbank", ["102.345.678.901"], "account"),
     ("bank account 0071000123456 Vietcombank Hue", ["0071000123456"], "account"),
@@ -640,7 +762,11 @@ HAND_ADVERSARIAL: list[tuple[str, list[str], str]] = [
     ("mail nguyenvana a còng gmail", ["nguyenvana a còng gmail"], "email"),
     ("email is john dot smith at gmail dot com", ["john dot smith at gmail dot com"], "email"),
     ("email: john.smith (at) outlook (dot) com", ["john.smith (at) outlook (dot) com"], "email"),
-    ("mail em: lananh chấm trần a còng yahoo chấm com chấm vn", ["lananh chấm trần a còng yahoo chấm com chấm vn"], "email"),
+    (
+        "mail em: lananh chấm trần a còng yahoo chấm com chấm vn",
+        ["lananh chấm trần a còng yahoo chấm com chấm vn"],
+        "email",
+    ),
     ("mail: lan_anh＠yahoo.com.vn", ["lan_anh＠yahoo.com.vn"], "email"),
     ("gửi vào hòm thư nguyen.hoa@fpt.vn nha", ["nguyen.hoa@fpt.vn"], "email"),
     ("<hoa@gmail.com>", ["hoa@gmail.com"], "email"),
@@ -796,7 +922,11 @@ def vi_year(year: int, rng: random.Random) -> str:
         thousands = "hai nghìn" if year >= 2000 else "một nghìn chín trăm"
         rest = year % 100 if year >= 2000 else year % 100
         if year >= 2000:
-            tail = f"không trăm {vi_pair(f'{rest:02d}', rng)}" if rest >= 10 else f"không trăm linh {VI[rest]}"
+            tail = (
+                f"không trăm {vi_pair(f'{rest:02d}', rng)}"
+                if rest >= 10
+                else f"không trăm linh {VI[rest]}"
+            )
         else:
             tail = vi_pair(f"{rest:02d}", rng)
         return f"{thousands} {tail}"
@@ -805,9 +935,9 @@ def vi_year(year: int, rng: random.Random) -> str:
 
 
 def money(rng: random.Random) -> str:
-    amount = rng.choice([1, 2, 5, 10, 12, 15, 25, 50, 120, 250, 500, 1250, 3500, 12500]) * rng.choice(
-        [1000, 10000, 100000, 1000000]
-    )
+    amount = rng.choice(
+        [1, 2, 5, 10, 12, 15, 25, 50, 120, 250, 500, 1250, 3500, 12500]
+    ) * rng.choice([1000, 10000, 100000, 1000000])
     sep = rng.choice([".", ","])
     text = f"{amount:,}".replace(",", sep)
     return text + rng.choice([" đồng", "đ", " VND", " vnđ", " dong", "d"])
@@ -816,30 +946,106 @@ def money(rng: random.Random) -> str:
 def ordinary(rng: random.Random) -> list[dict]:
     rows = [{"text": t, "kind": k} for t, k in ORDINARY_HAND]
     templates: list[tuple[str, Callable[[], str]]] = [
-        ("year", lambda: rng.choice(["năm {}", "từ năm {}", "in {}", "hồi {}", "since {}", "năm {} đến nay"]).format(rng.choice(YEARS))),
-        ("year", lambda: rng.choice(["năm {}", "hồi năm {}", "nam {}"]).format(vi_year(rng.choice(YEARS), rng))),
+        (
+            "year",
+            lambda: rng.choice(
+                ["năm {}", "từ năm {}", "in {}", "hồi {}", "since {}", "năm {} đến nay"]
+            ).format(rng.choice(YEARS)),
+        ),
+        (
+            "year",
+            lambda: rng.choice(["năm {}", "hồi năm {}", "nam {}"]).format(
+                vi_year(rng.choice(YEARS), rng)
+            ),
+        ),
         (
             "date",
-            lambda: rng.choice(["ngày {d}/{m}/{y}", "{d}-{m}-{y}", "{d}.{m}.{y}", "{y}-{m:02d}-{d:02d}", "hôm {d}/{m}"]).format(
-                d=rng.randint(1, 28), m=rng.randint(1, 12), y=rng.choice(YEARS)
-            ),
+            lambda: rng.choice(
+                [
+                    "ngày {d}/{m}/{y}",
+                    "{d}-{m}-{y}",
+                    "{d}.{m}.{y}",
+                    "{y}-{m:02d}-{d:02d}",
+                    "hôm {d}/{m}",
+                ]
+            ).format(d=rng.randint(1, 28), m=rng.randint(1, 12), y=rng.choice(YEARS)),
         ),
-        ("money", lambda: rng.choice(["phí {}", "tốn {}", "đóng {} tiền rác", "the fee is {}", "mất {} tiền sửa"]).format(money(rng))),
+        (
+            "money",
+            lambda: rng.choice(
+                ["phí {}", "tốn {}", "đóng {} tiền rác", "the fee is {}", "mất {} tiền sửa"]
+            ).format(money(rng)),
+        ),
         (
             "house",
-            lambda: rng.choice(["số {n} {s}", "kiệt {n}/{k} {s}", "{n}/{k}/{j} {s}", "nhà {n} {s}", "{n} {s}, phường Thuận Hóa", "number {n} {s} street"]).format(
-                n=rng.randint(1, 450), k=rng.randint(1, 60), j=rng.randint(1, 20), s=rng.choice(STREETS)
+            lambda: rng.choice(
+                [
+                    "số {n} {s}",
+                    "kiệt {n}/{k} {s}",
+                    "{n}/{k}/{j} {s}",
+                    "nhà {n} {s}",
+                    "{n} {s}, phường Thuận Hóa",
+                    "number {n} {s} street",
+                ]
+            ).format(
+                n=rng.randint(1, 450),
+                k=rng.randint(1, 60),
+                j=rng.randint(1, 20),
+                s=rng.choice(STREETS),
             ),
         ),
-        ("code", lambda: rng.choice(["kiểm tra PA-{y}-{n:06d}", "PA-{y}-{n:06d} tới đâu rồi", "check PA-{y}-{n:06d}", "kiem tra pa {y} {n:06d}"]).format(y=rng.choice([2025, 2026]), n=rng.randint(1, 60000))),
-        ("hotline", lambda: rng.choice(["gọi {}", "tổng đài {}", "call {}", "số {} có trực đêm không"]).format(rng.choice(["19001075", "1900 1075", "113", "114", "115", "1022", "18001091", "1900.1075", "1800 1234"]))),
+        (
+            "code",
+            lambda: rng.choice(
+                [
+                    "kiểm tra PA-{y}-{n:06d}",
+                    "PA-{y}-{n:06d} tới đâu rồi",
+                    "check PA-{y}-{n:06d}",
+                    "kiem tra pa {y} {n:06d}",
+                ]
+            ).format(y=rng.choice([2025, 2026]), n=rng.randint(1, 60000)),
+        ),
+        (
+            "hotline",
+            lambda: rng.choice(
+                ["gọi {}", "tổng đài {}", "call {}", "số {} có trực đêm không"]
+            ).format(
+                rng.choice(
+                    [
+                        "19001075",
+                        "1900 1075",
+                        "113",
+                        "114",
+                        "115",
+                        "1022",
+                        "18001091",
+                        "1900.1075",
+                        "1800 1234",
+                    ]
+                )
+            ),
+        ),
         (
             "measure",
-            lambda: rng.choice(["dài {} mét", "khoảng {} hộ", "{} ngày nay", "sâu {}cm", "cột điện số {}", "tuyến buýt số {}", "phòng {}", "{} người bị kẹt xe", "{}%"]).format(rng.randint(1, 2000))
+            lambda: rng.choice(
+                [
+                    "dài {} mét",
+                    "khoảng {} hộ",
+                    "{} ngày nay",
+                    "sâu {}cm",
+                    "cột điện số {}",
+                    "tuyến buýt số {}",
+                    "phòng {}",
+                    "{} người bị kẹt xe",
+                    "{}%",
+                ]
+            ).format(rng.randint(1, 2000)),
         ),
         (
             "time",
-            lambda: rng.choice(["lúc {h} giờ {m}", "{h}h{m:02d}", "{h}:{m:02d}", "từ {h} giờ"]).format(h=rng.randint(0, 23), m=rng.randint(0, 59)),
+            lambda: rng.choice(
+                ["lúc {h} giờ {m}", "{h}h{m:02d}", "{h}:{m:02d}", "từ {h} giờ"]
+            ).format(h=rng.randint(0, 23), m=rng.randint(0, 59)),
         ),
     ]
     count = 0
