@@ -86,7 +86,7 @@ def up(
                 supervisor.wait_ready(service, startup_timeout)
                 typer.echo(f"  {service.name:8} ready at {service.url}")
         for url in remote_rasa_urls(settings):
-            client = RasaClient(url)
+            client = RasaClient(url, token=settings.rasa_token)
             state = "ready" if client.model_loaded() else "not answering yet"
             client.close()
             typer.echo(f"  {'rasa':8} {state} at {url} (RASA_URL: not started here)")

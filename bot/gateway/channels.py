@@ -52,6 +52,7 @@ class Channels:
             config.worker_concurrency,
             on_done=self.sender.wake,
             disaster_line=settings.disaster_line,
+            rasa_token=settings.rasa_token,
         )
         self._tasks: list[asyncio.Task] = []
         self._side: set[asyncio.Task] = set()

@@ -17,15 +17,17 @@ async def healthz(request: Request) -> JSONResponse:
     except Exception as error:  # noqa: BLE001 - report any database failure as degraded
         checks["database"] = f"error: {type(error).__name__}"
     rasa = settings.rasa_servers
+    token = {"token": settings.rasa_token}  # Rasa's /status is behind its API token
     targets = [
-        ("rasa" if index == 0 else f"rasa-{index + 1}", f"{url}/status")
+        ("rasa" if index == 0 else f"rasa-{index + 1}", f"{url}/status", token)
         for index, url in enumerate(rasa)
     ]
-    targets.append(("actions", settings.action_server_url.rsplit("/webhook", 1)[0] + "/health"))
+    actions = settings.action_server_url.rsplit("/webhook", 1)[0] + "/health"
+    targets.append(("actions", actions, {}))
     async with httpx.AsyncClient(timeout=1.5) as client:
-        for name, url in targets:
+        for name, url, params in targets:
             try:
-                response = await client.get(url)
+                response = await client.get(url, params=params)
                 checks[name] = (
                     "ok" if response.status_code == 200 else f"http {response.status_code}"
                 )

@@ -102,8 +102,10 @@ class Worker:
         concurrency: int = 32,
         on_done: Callable[[], None] | None = None,
         disaster_line: str | None = None,
+        rasa_token: str | None = None,
     ) -> None:
         self.database = database
+        self.rasa_token = rasa_token  # Rasa's API (the tracker) needs it
         self.disaster_line = disaster_line
         self.on_done = on_done
         self.rasa_urls = tuple(url.rstrip("/") for url in rasa_urls)
@@ -298,7 +300,8 @@ class Worker:
         rasa = self._rasa(row)
         url = f"{rasa}/conversations/{row.sender_id}/tracker"
         try:
-            response = await self.http.get(url, params={"include_events": "ALL"})
+            params = {"include_events": "ALL", "token": self.rasa_token or ""}
+            response = await self.http.get(url, params=params)
         except httpx.TransportError as error:
             raise Unavailable(f"{rasa}: {type(error).__name__}", scope=rasa) from None
         if response.status_code != 200:
