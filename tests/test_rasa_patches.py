@@ -16,7 +16,7 @@ from bot.base import settings as settings_mod
 from bot.services.training import rasa_env
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = r'''
+SCRIPT = r"""
 import json, os, sqlite3, tempfile
 from types import SimpleNamespace
 
@@ -72,7 +72,7 @@ try:
 except patches.PatchError as error:
     out["refused"] = str(error)
 print(json.dumps(out))
-'''
+"""
 
 
 @pytest.fixture(scope="module")

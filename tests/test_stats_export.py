@@ -39,7 +39,7 @@ def home(tmp_path):
         ]
         for code, rating in ((codes[0], 5), (codes[1], 2)):
             store.set_state(code, "resolved", actor="lan")
-            store.rate_report(code, rating, None)
+            store.rate_report(code, rating, None, sender_id="zalo:1")
         store.set_state(codes[2], "rejected", actor="lan")
         store.db.execute(
             "UPDATE reports SET expected_datetime = ? WHERE service_request_id = ?",

@@ -216,6 +216,8 @@ def _core(folded: str, typed: str, run: list[Token]) -> tuple[int, int]:
 def _label_run(folded: str, typed: str, run: list[Token]) -> Span | None:
     """The span and placeholder of one run, or None when it is nothing personal."""
     digits = read(run)
+    if sum(len(d) for d in digits) < CUED_MIN_DIGITS:
+        return None  # no rule hides fewer digits: a house number, a count, a year
     if cue_before(folded, typed, run[0].start) not in ("id", "account"):
         for a, b in _trims(run):  # after an ID or account word, 11 digits are no phone
             if phone_shaped("".join(digits[a:b])):

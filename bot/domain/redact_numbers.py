@@ -37,16 +37,16 @@ def _fold_char(ch: str) -> str:
 
 def view(text: str) -> str:
     """``text`` as the rules read it, with every character at its own position."""
-    return "".join(_fold_char(c) for c in text.translate(_WIDTH))
+    return "".join(map(_fold_char, text.translate(_WIDTH)))
 
 
 def lowered(text: str) -> str:
     """``text`` in lower case, full-width made ASCII, one character for one (for accents)."""
-    out = []
-    for ch in text.translate(_WIDTH):
-        low = ch.lower()
-        out.append(low if len(low) == 1 else ch)
-    return "".join(out)
+    wide = text.translate(_WIDTH)
+    low = wide.lower()
+    if len(low) == len(wide):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in wide)
 
 
 # Number words by how they combine. Accented forms are told apart from ordinary words that

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.base import logs
@@ -24,6 +25,7 @@ from bot.storage import inbox
 from bot.storage.database import Database
 
 log = logging.getLogger("hue_assist.gateway.channels")
+Reader = Callable[[Callable[[Any], Any]], Awaitable[Any]]
 
 
 class Channels:
@@ -85,11 +87,14 @@ class Channels:
         self._side.add(task)
         task.add_done_callback(self._side.discard)
 
-    async def health(self) -> dict[str, Any]:
-        """Backlogs and each part's state, for ``/healthz``."""
+    async def health(self, read: Reader | None = None) -> dict[str, Any]:
+        """Backlogs and each part's state, for ``/healthz``. ``read(fn)`` runs ``fn(db)``
+        (default: on the channels' thread, which waits whenever a write waits for the lock;
+        the gateway passes its reader threads)."""
+        read = read or self.database.read
         return {
-            "inbox": await self.database.read(inbox.backlog),
-            "outbox": await self.database.read(outbox_backlog),
+            "inbox": await read(inbox.backlog),
+            "outbox": await read(outbox_backlog),
             "worker": self.worker.state(),
             "channels": {name: adapter.state() for name, adapter in self.adapters.items()},
         }

@@ -8,6 +8,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from bot.base.text import sanitize
 from bot.domain.public import EXTRA_FIELDS, REQUEST_FIELDS
 
 SERVICE_FIELDS = (
@@ -33,7 +34,13 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return sanitize(str(value))
+
+
+def _safe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every text value without what XML 1.0 forbids or UTF-8 cannot encode (rows stored
+    before the input was cleaned included): a published document always parses."""
+    return [{k: sanitize(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
 
 
 def to_xml(root: str, item: str, rows: list[dict[str, Any]]) -> bytes:
@@ -49,6 +56,7 @@ def to_xml(root: str, item: str, rows: list[dict[str, Any]]) -> bytes:
 def respond(
     rows: list[dict[str, Any]], fmt: str, root: str, item: str, status: int = 200
 ) -> Response:
+    rows = _safe(rows)
     if fmt == "xml":
         return Response(to_xml(root, item, rows), status, media_type="application/xml")
     body = json.dumps(rows, ensure_ascii=False).encode("utf-8")

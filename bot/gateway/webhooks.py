@@ -106,6 +106,8 @@ async def zalo_webhook(request: Request) -> JSONResponse:
         header = request.headers.get("x-zevent-signature", "")
         if not zalo.verify_signature(body, event, header, config.zalo_oa_secret_key):
             raise Refused(401, "missing or invalid X-ZEvent-Signature")
+        if not zalo_events.fresh(event):  # a replay of a signed event (issue 15)
+            raise Refused(401, "event timestamp outside the accepted window")
         if config.zalo_app_id and str(event.get("app_id")) != config.zalo_app_id:
             raise Refused(401, "event for another app_id")
         messages = zalo_events.to_messages(event)
