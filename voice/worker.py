@@ -105,7 +105,7 @@ class Worker:
         get_model(self.config)  # load now: a bad WHISPER_MODEL fails at start, not at a call
         store = Store(self.settings.db_path)
         try:
-            with RasaClient(self.settings.rasa_url) as client:
+            with RasaClient(self.settings.rasa_url, token=self.settings.rasa_token) as client:
                 self.heartbeat("ready")
                 log.info("voice worker ready", extra={"inbox": str(self.inbox)})
                 while not self.stopping:
