@@ -123,9 +123,11 @@ def score(rows: list[dict], redact_text: Callable[[str], str]) -> dict:
     misses: list[dict] = []
     false_alarms: list[dict] = []
     items = caught_items = ordinary = flagged = 0
-    started = time.perf_counter()
+    elapsed = 0.0
     for row in rows:
+        started = time.perf_counter()
         output = redact_text(row["text"])
+        elapsed += time.perf_counter() - started
         if row["label"] == "ordinary":
             ordinary += 1
             if PLACEHOLDER.search(output):
@@ -140,7 +142,6 @@ def score(rows: list[dict], redact_text: Callable[[str], str]) -> dict:
                 per_kind_caught[row["kind"]] += 1
             else:
                 misses.append({"text": row["text"], "out": output, "style": row["style"]})
-    elapsed = time.perf_counter() - started
     return {
         "personal_items": items,
         "recall": round(caught_items / items, 4) if items else None,

@@ -127,3 +127,14 @@ def test_the_action_server_runs_only_calls_carrying_the_secret(stack):
     assert right.status_code == 200
     # And Rasa, which carries it, runs actions as before.
     assert "Không tìm thấy" in texts(stack.say(new_sender(), "kiem tra PA-2026-999999"))
+
+
+def test_no_raw_citizen_ids_or_tokens_in_the_services_logs(stack):
+    sender = new_sender()
+    stack.say(sender, "cho toi hoi thu tuc cap giay khai sinh")  # the knowledge base answers
+    stack.say(sender, "kiem tra PA-2026-999998")
+    logs = stack.settings.home / "logs"
+    for name in ("actions.log", "rasa.log"):
+        text = (logs / name).read_text(encoding="utf-8", errors="replace")
+        assert sender not in text and sender.split(":", 1)[1] not in text, name
+        assert stack.settings.rasa_token not in text and stack.settings.action_secret not in text

@@ -57,7 +57,7 @@ def calls_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def home_env(stack, tmp_path) -> dict[str, str]:
-    return {"HUE_ASSIST_HOME": str(tmp_path / "home"), "RASA_URL": stack.rasa_url}
+    return {"HUE_ASSIST_HOME": str(tmp_path / "home"), **stack.rasa_env}
 
 
 def run_process(env: dict[str, str], *args: str) -> tuple[int, list[dict], str]:

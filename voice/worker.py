@@ -130,6 +130,8 @@ def main(argv: list[str] | None = None) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
     logging.basicConfig(level=logging.INFO, handlers=[handler])
+    # httpx logs each request's URL at INFO: Rasa's token is in it (issue 15).
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     worker = Worker(settings_mod.load(), voice_config.load(), settle_s=args.settle)
 
     def stop(signum: int, frame: FrameType | None) -> None:
