@@ -54,7 +54,7 @@ REQUEST_FIELDS = (
 )
 EXTRA_FIELDS = ("state", "ward", "channel", "duplicate_of")
 # What a public view reads from the table: the public fields and the stored public text.
-FACE_COLUMNS = (*PUBLIC_COLUMNS, "public_description")
+FACE_COLUMNS = (*PUBLIC_COLUMNS, "public_description", "public_address")
 assert set(EXTRA_FIELDS) <= set(PUBLIC_COLUMNS)
 assert {f for f in REQUEST_FIELDS if f in PUBLIC_COLUMNS} | {
     "service_notice",
@@ -120,10 +120,13 @@ def face(row: dict[str, Any]) -> dict[str, Any]:
     """``row`` (a report, any columns) as the public may see it."""
     out = dict(row)
     description = out.pop("public_description", None)
+    address = out.pop("public_address", None)
     if "description" in out:
         out["description"] = description or redact_text(row.get("description"))
     if "address" in out:
-        out["address"] = coarse_address(row.get("address"))
+        out["address"] = (
+            address if address or not row.get("address") else coarse_address(row["address"])
+        )
     for name in ("lat", "long"):
         if name in out:
             out[name] = coarse(row.get(name))

@@ -253,8 +253,34 @@ def _not_personal(
     return len(written) == len(core) > 1 and all(_YEAR.fullmatch(w) for w in written)
 
 
+_DIGIT = re.compile(r"\d")  # full-width digits too
+_AT_LIKE = re.compile(r"[@＠]|\b(?:at|c[oòộ]ng|m[oó]c)\b|[(\[{<]\s*a\s*[)\]}>]")
+# Every word the reader may take for a digit, as typed (lower case), marks or none.
+_NUMBER_WORD = re.compile(
+    r"\b(?:không|khong|một|mốt|mot|hai|ba|bốn|bon|tư|tu|năm|nam|lăm|lam|nhăm|nham|sáu|sau"
+    r"|bảy|bẩy|bay|tám|tam|chín|chin|linh|lẻ|mười|mươi|muoi|trăm|tram|cộng|cong|plus|zero|oh"
+    r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty"
+    r"|forty|fifty|sixty|seventy|eighty|ninety|double|triple)\b"
+)
+
+
+def _worth_reading(text: str) -> bool:
+    """Whether ``text`` could hold anything personal: an at-sign or an at-word, or enough
+    digits and number words for six digits (a word stands for three at most: "trăm").
+    Most descriptions and addresses are settled here, without the full reading."""
+    lower = text.lower()
+    if _AT_LIKE.search(lower):
+        return True
+    digits = len(_DIGIT.findall(text))
+    if digits >= CUED_MIN_DIGITS:
+        return True
+    return digits + 3 * len(_NUMBER_WORD.findall(lower)) >= CUED_MIN_DIGITS
+
+
 def spans(text: str) -> list[Span]:
     """Where personal data is in ``text`` (already clean), in order, not overlapping."""
+    if not _worth_reading(text):
+        return []
     folded = view(text)
     typed = lowered(text)
     found: list[Span] = [(s, e, EMAIL) for s, e in redact_email.find(folded)]

@@ -26,6 +26,7 @@ import sqlite_utils
 
 from bot.base.clock import iso, now
 from bot.base.codes import who
+from bot.domain.public import COORD_DECIMALS
 from bot.domain.redact import redact_text
 from bot.domain.retention import Retention
 from bot.storage import audit
@@ -115,20 +116,24 @@ def _purge_links(db: sqlite_utils.Database, cutoff: str) -> int:
     rows = db.execute(
         "SELECT service_request_id FROM reports WHERE status = 'closed' AND closed_datetime < ? "
         "AND (reporter IS NOT NULL OR rated_by IS NOT NULL OR rating_comment IS NOT NULL "
-        "OR description IS NOT public_description)",
+        "OR description IS NOT public_description OR address IS NOT public_address)",
         [cutoff],
     ).fetchall()
     return _unlink_reports(db, [row[0] for row in rows])
 
 
 def _unlink_reports(db: sqlite_utils.Database, codes: list[str]) -> int:
-    """Keep only the public part of these reports (history notes redacted too)."""
+    """Keep only the public part of these reports: the public description and address,
+    coordinates at the published precision (a home's place links to a person), history
+    notes redacted."""
     if not codes:
         return 0
     marks, params = _in(codes)
     db.execute(
         "UPDATE reports SET reporter = NULL, rated_by = NULL, rating_comment = NULL, "
-        "description = coalesce(public_description, description) "
+        "description = coalesce(public_description, description), "
+        "address = coalesce(public_address, address), "
+        f"lat = round(lat, {COORD_DECIMALS}), long = round(long, {COORD_DECIMALS}) "
         f"WHERE service_request_id IN ({marks})",
         params,
     )

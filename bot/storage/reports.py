@@ -17,7 +17,7 @@ from bot.base.codes import CHANNELS, CODE_RE, NOTIFIABLE, channel_of
 from bot.base.text import sanitize
 from bot.domain import categories, duplicates, gazetteer, lifecycle, notifications, routing
 from bot.domain.emergency import KINDS as EMERGENCY_KINDS
-from bot.domain.public import public_note
+from bot.domain.public import coarse_address, public_note
 from bot.domain.redact import redact_text
 from bot.storage import outbox
 from bot.storage.connection import Connection
@@ -54,6 +54,7 @@ def _imported(report: dict[str, Any]) -> dict[str, Any]:
         row.get("long"),
     )
     row["public_description"] = redact_text(row["description"])
+    row["public_address"] = coarse_address(row["address"])
     state = row.get("state") or "received"
     if state not in lifecycle.STATES:
         raise StoreError(f"unknown state {state!r}")
@@ -156,6 +157,7 @@ class Reports(Connection):
                     "description": description,
                     "public_description": redact_text(description),
                     "address": address,
+                    "public_address": coarse_address(address),
                     "address_key": duplicates.address_key(address, ward),
                     "ward": ward,
                     "lat": lat,
@@ -203,7 +205,7 @@ class Reports(Connection):
             "status_notes", "agency_responsible", "channel", "reporter", "duplicate_of",
             "rating", "rating_comment", "requested_datetime", "updated_datetime",
             "expected_datetime", "closed_datetime", "hours_to_close", "emergency",
-            "public_description",
+            "public_description", "public_address",
         )  # fmt: skip
         insert_report = (
             f"INSERT INTO reports ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"

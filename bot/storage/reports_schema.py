@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from bot.domain.public import coarse_address
 from bot.domain.redact import redact_text
 
 
@@ -125,15 +126,21 @@ def _migration_4(db: sqlite_utils.Database) -> None:
 
 
 def _migration_5(db: sqlite_utils.Database) -> None:
-    """The public face (issue 15): the description as the public may read it (redacted
-    once, at filing), and who gave a report its rating (a pseudonym), so that only the
-    reporter or a follower rates, and only they change their own rating."""
+    """The public face (issue 15): the description and the address as the public may read
+    them (written once, at filing: redacted, without the house number), and who gave a
+    report its rating (a pseudonym), so that only the reporter or a follower rates, and only
+    they change their own rating."""
     db.execute("ALTER TABLE reports ADD COLUMN public_description TEXT")
+    db.execute("ALTER TABLE reports ADD COLUMN public_address TEXT")
     db.execute("ALTER TABLE reports ADD COLUMN rated_by TEXT")
-    rows = db.execute("SELECT service_request_id, description FROM reports").fetchall()
+    rows = db.execute("SELECT service_request_id, description, address FROM reports").fetchall()
     db.conn.executemany(
-        "UPDATE reports SET public_description = ? WHERE service_request_id = ?",
-        [(redact_text(description), code) for code, description in rows],
+        "UPDATE reports SET public_description = ?, public_address = ? "
+        "WHERE service_request_id = ?",
+        [
+            (redact_text(description), coarse_address(address), code)
+            for code, description, address in rows
+        ],
     )
 
 
