@@ -81,6 +81,7 @@ bench: train
 	.venv/bin/python bench/kb.py
 	.venv/bin/python bench/accents.py
 	.venv/bin/python bench/reports.py
+	.venv/bin/python bench/redact.py
 	.venv/bin/python bench/review.py
 	.venv/bin/python bench/voice.py
 	.venv/bin/python bench/channels.py --think 3.8

@@ -27,6 +27,7 @@ from bot.base.text import clean, fold, fold_words
 from bot.domain import categories, gazetteer, lifecycle
 from bot.domain.emergency import KINDS, detect
 from bot.domain.notifications import TEMPLATE as REPORT_STATUS
+from bot.domain.public import face
 from bot.services.channels import config as channel_config
 from bot.storage.store import MAX_DESCRIPTION, StoreError
 
@@ -582,7 +583,9 @@ class ActionFollowReport(Action):
             return reset_report_slots()
         log.info("report followed", extra={"who": who(tracker.sender_id), "report": code})
         dispatcher.utter_message(
-            text=texts.text("report_followed", lang, code=code) + "\n" + describe(report, lang)
+            text=texts.text("report_followed", lang, code=code)
+            + "\n"
+            + describe(face(report), lang)  # another citizen's report: its public face
         )
         return reset_report_slots() + [SlotSet("report_id", code)]
 

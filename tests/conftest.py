@@ -63,6 +63,12 @@ class Stack:
     def rasa_url(self) -> str:
         return self.settings.rasa_url
 
+    @property
+    def rasa_env(self) -> dict[str, str]:
+        """What a process of another data folder needs to use this Rasa: its address and
+        its token (Rasa's API is behind this installation's token, issue 15)."""
+        return {"RASA_URL": self.rasa_url, "RASA_TOKEN": self.settings.rasa_token}
+
     @contextmanager
     def store(self) -> Iterator[Store]:
         store = Store(self.settings.db_path)
@@ -102,7 +108,7 @@ def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
         for service in (action_service(settings), rasa_service(settings, settings.rasa_port)):
             supervisor.start(service)
             supervisor.wait_ready(service, 300)
-        with RasaClient(settings.rasa_url) as client:
+        with RasaClient(settings.rasa_url, token=settings.rasa_token) as client:
             yield Stack(settings, env, client)
     finally:
         supervisor.stop_all()

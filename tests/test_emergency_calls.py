@@ -37,7 +37,7 @@ FIRE_CALL = [
 def test_an_urgent_call_goes_to_the_top_of_the_review_queue_with_a_flagged_draft(stack, tmp_path):
     env = {  # an English call: the English-only tiny.en reads it (fast)
         "HUE_ASSIST_HOME": str(tmp_path / "home"),
-        "RASA_URL": stack.rasa_url,
+        **stack.rasa_env,
         "WHISPER_MODEL": "tiny.en",
         "VOICE_LANGUAGE": "en",
     }

@@ -275,8 +275,10 @@ class OwnStack:
         self.actions_sup.stop_all()
 
 
-def rasa_user_events(rasa_url: str, sender_id: str) -> list[int]:
-    tracker = httpx.get(f"{rasa_url}/conversations/{sender_id}/tracker", timeout=30).json()
+def rasa_user_events(rasa_url: str, sender_id: str, token: str) -> list[int]:
+    tracker = httpx.get(
+        f"{rasa_url}/conversations/{sender_id}/tracker", params={"token": token}, timeout=30
+    ).json()
     return [
         (e.get("metadata") or {}).get("inbox_id") for e in tracker["events"] if e["event"] == "user"
     ]
@@ -368,7 +370,10 @@ def test_rasa_and_action_server_restarted_mid_conversation_every_message_answere
         ):
             mine = sorted(r["id"] for r in rows if r["sender_id"] == sender_id)
             # Each message reached Rasa exactly once, and each reply was delivered once.
-            assert sorted(rasa_user_events(own.settings.rasa_url, sender_id)) == mine
+            assert (
+                sorted(rasa_user_events(own.settings.rasa_url, sender_id, own.settings.rasa_token))
+                == mine
+            )
             replies = [r for r in out if r["sender_id"] == sender_id]
             assert {r["state"] for r in replies} == {"sent"} and len(replies) == len(got)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -62,7 +63,7 @@ def calls_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def home_env(stack, tmp_path) -> dict[str, str]:
-    return {"HUE_ASSIST_HOME": str(tmp_path / "home"), "RASA_URL": stack.rasa_url}
+    return {"HUE_ASSIST_HOME": str(tmp_path / "home"), **stack.rasa_env}
 
 
 @pytest.fixture
@@ -267,3 +268,15 @@ def test_pbx_names_and_sidecars_give_the_call_metadata(tmp_path):
     meta = metadata.read(plain)
     assert (meta.caller_number, meta.operator) == ("+84905000111", "Lan")
     assert meta.received_at.endswith("+07:00")
+
+
+def test_a_phone_number_after_the_date_is_not_read_as_a_time(tmp_path):
+    dated = tmp_path / "call-20261201-0905123456.mp3"
+    dated.write_bytes(b"x")
+    os.utime(dated, (0, 0))  # written on another day: midnight of the named day
+    meta = metadata.read(dated)
+    assert meta.caller_number == "0905123456"
+    assert meta.received_at == "2026-12-01T00:00:00+07:00"
+    timed = tmp_path / "call-20261201-090512-0905123456.mp3"
+    timed.write_bytes(b"x")
+    assert metadata.read(timed).received_at == "2026-12-01T09:05:12+07:00"

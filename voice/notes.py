@@ -8,11 +8,12 @@ gets None and asks the citizen to type instead of guessing at what they meant.
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 from pathlib import Path
 
 from voice import config as voice_config
-from voice.audio import AudioError
+from voice.audio import AudioError, duration_over
 from voice.model import ModelError
 from voice.transcribe import transcribe_file
 
@@ -21,6 +22,9 @@ log = logging.getLogger("hue_assist.voice.notes")
 MIN_CONFIDENCE = 0.5
 MAX_NOTE_BYTES = 10 * 1024 * 1024
 NOTE_LANGUAGES = "vi,en"
+# Capped by length before any CPU goes to Whisper: 10 MB of Opus is hours of speech, and a
+# citizen with something to report says it in two minutes (longer: please type).
+MAX_NOTE_SECONDS = float(os.environ.get("VOICE_NOTE_MAX_S") or 120)
 
 
 def transcribe_note(data: bytes) -> str | None:
@@ -30,6 +34,9 @@ def transcribe_note(data: bytes) -> str | None:
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "note"
         path.write_bytes(data)
+        if duration_over(path, MAX_NOTE_SECONDS):
+            log.info("voice note too long", extra={"limit_s": MAX_NOTE_SECONDS})
+            return None
         try:
             # tourists send notes too: Vietnamese unless it is clearly English
             config = voice_config.load().with_overrides(language=NOTE_LANGUAGES)

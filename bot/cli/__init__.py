@@ -27,6 +27,7 @@ GROUPS = {  # name: module with a typer ``app``
     "voice": "bot.cli.voice",
     "handover": "bot.cli.handover",
     "telegram": "bot.cli.telegram",
+    "privacy": "bot.cli.privacy",
 }
 
 

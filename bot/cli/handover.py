@@ -40,7 +40,9 @@ def release(
             typer.echo(f"{sender}: không có yêu cầu chuyển tổng đài viên nào đang chờ.", err=True)
             raise typer.Exit(1)
         try:
-            with RasaClient(settings.rasa_for(sender)) as client:  # the one holding it
+            with RasaClient(
+                settings.rasa_for(sender), token=settings.rasa_token
+            ) as client:  # the one holding it
                 client.restart(sender)
         except RasaUnavailable as error:
             typer.echo(f"Rasa was not told, nothing changed: {error}", err=True)

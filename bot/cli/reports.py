@@ -175,7 +175,12 @@ def show(
 def set_status(
     code: str = typer.Argument(..., help="Mã phản ánh."),
     state: str = typer.Argument(..., help=f"Trạng thái mới: {', '.join(lifecycle.STATES)}."),
-    note: str = typer.Option(None, "--note", help="Ghi chú gửi công dân (shown to the citizen)."),
+    note: str = typer.Option(
+        None, "--note", help="Ghi chú công khai: gửi công dân, đăng Open311 (public note)."
+    ),
+    internal_note: str = typer.Option(
+        None, "--internal-note", help="Ghi chú nội bộ, chỉ trong lịch sử (staff only)."
+    ),
     duplicate_of: str = typer.Option(None, "--duplicate-of", help="Mã phản ánh gốc."),
     as_: str = typer.Option(None, "--as", help="Người thực hiện (default: OS user)."),
     as_json: bool = typer.Option(False, "--json"),
@@ -186,7 +191,12 @@ def set_status(
     with open_store() as store:
         try:
             report = store.set_state(
-                code, state, actor=actor(as_), note=note, duplicate_of=duplicate_of
+                code,
+                state,
+                actor=actor(as_),
+                note=note,
+                duplicate_of=duplicate_of,
+                internal_note=internal_note,
             )
         except NotFound:
             fail(f"Không tìm thấy phản ánh {code!r} (not found).")
@@ -202,13 +212,16 @@ def set_status(
 def assign(
     code: str = typer.Argument(..., help="Mã phản ánh."),
     agency: str = typer.Argument(..., help="Đơn vị xử lý (department)."),
-    note: str = typer.Option(None, "--note"),
+    note: str = typer.Option(None, "--note", help="Ghi chú công khai (public note)."),
+    internal_note: str = typer.Option(None, "--internal-note", help="Ghi chú nội bộ."),
     as_: str = typer.Option(None, "--as", help="Người thực hiện (default: OS user)."),
 ) -> None:
     """Giao phản ánh cho một đơn vị xử lý (assign to a department)."""
     with open_store() as store:
         try:
-            report = store.assign(code, agency, actor=actor(as_), note=note)
+            report = store.assign(
+                code, agency, actor=actor(as_), note=note, internal_note=internal_note
+            )
         except NotFound:
             fail(f"Không tìm thấy phản ánh {code!r} (not found).")
         except StoreError as error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.base import logs
@@ -28,6 +29,7 @@ log = logging.getLogger("hue_assist.gateway.channels")
 ZALO_HINT = (
     "check ZALO_OA_SECRET_KEY and ZALO_APP_ID against the app's settings on developers.zalo.me"
 )
+Reader = Callable[[Callable[[Any], Any]], Awaitable[Any]]
 
 
 class Channels:
@@ -57,6 +59,7 @@ class Channels:
             config.worker_concurrency,
             on_done=self.sender.wake,
             disaster_line=settings.disaster_line,
+            rasa_token=settings.rasa_token,
         )
         self._tasks: list[asyncio.Task] = []
         self._side: set[asyncio.Task] = set()
@@ -89,17 +92,20 @@ class Channels:
         self._side.add(task)
         task.add_done_callback(self._side.discard)
 
-    async def health(self) -> dict[str, Any]:
+    async def health(self, read: Reader | None = None) -> dict[str, Any]:
         """Backlogs and each part's state, for ``/healthz``; a channel's webhook shows once
-        the channel is on or events arrive for it anyway."""
+        the channel is on or events arrive for it anyway. ``read(fn)`` runs ``fn(db)``
+        (default: on the channels' thread, which waits whenever a write waits for the lock;
+        the gateway passes its reader threads)."""
+        read = read or self.database.read
         watched = {
             name: watch
             for name, watch in self.webhooks.items()
             if name in self.adapters or watch.verified or watch.unverified or watch.unreadable
         }
         return {
-            "inbox": await self.database.read(inbox.backlog),
-            "outbox": await self.database.read(outbox_backlog),
+            "inbox": await read(inbox.backlog),
+            "outbox": await read(outbox_backlog),
             "worker": self.worker.state(),
             "channels": {name: adapter.state() for name, adapter in self.adapters.items()},
             "webhooks": {name: watch.snapshot() for name, watch in watched.items()},

@@ -29,6 +29,7 @@ from bot.base.texts import both
 from bot.gateway.urgent import alert_reply, detect, with_alert
 from bot.services.rasa_client import MAX_MESSAGE_CHARS, prepare
 from bot.storage import outbox
+from bot.storage.store import Store
 
 log = logging.getLogger("hue_assist.gateway.web")
 
@@ -251,12 +252,17 @@ async def api_updates(request: Request) -> Response:
     sender = request.query_params.get("sender", "")
     if not SENDER_RE.fullmatch(sender):
         return error_response(400, "bad_sender", "sender must be 1–128 of A-Z a-z 0-9 _ . -")
-    store = request.app.state.store
-    with store.transaction() as db:
-        payloads = outbox.take_pending(db, WEB_PREFIX + sender, iso(now()))
+    payloads = await request.app.state.db.write(_take_updates, WEB_PREFIX + sender)
     if payloads:
         log.info("web updates delivered", extra={"who": who(sender), "count": len(payloads)})
-    return JSONResponse({"messages": to_contract(payloads)})
+    # A citizen's notifications: never kept by a browser or a proxy on a shared computer.
+    return JSONResponse({"messages": to_contract(payloads)}, headers={"Cache-Control": "no-store"})
+
+
+def _take_updates(store: Store, sender_id: str) -> list[Any]:
+    """The citizen's waiting notifications, handed over once (on the writer thread)."""
+    with store.transaction() as db:
+        return outbox.take_pending(db, sender_id, iso(now()))
 
 
 def routes() -> list[BaseRoute]:

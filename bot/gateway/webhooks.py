@@ -137,6 +137,9 @@ async def zalo_webhook(request: Request) -> JSONResponse:
         watch.failed(why)
         return _dropped("unverified")
     watch.passed()
+    if not zalo_events.fresh(event):  # a replayed signed event, outside the time window
+        watch.unreadable_event("event timestamp outside the accepted window")
+        return _dropped("stale")
     try:
         messages = zalo_events.to_messages(event)
     except BadEvent as error:

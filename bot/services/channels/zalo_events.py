@@ -6,6 +6,7 @@ seen/received receipts, unfollow, stickers) give no message: they are acknowledg
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,21 @@ USER_EVENTS = {
     "user_send_sticker",
     "user_send_business_card",
 }
+
+
+# A signed event is accepted only this close to its own timestamp (ms since the epoch, in
+# the signature): a recorded event replayed later, after the inbox forgot its id, is refused.
+WINDOW_S = 15 * 60
+
+
+def fresh(event: dict[str, Any], now_s: float | None = None, window_s: float = WINDOW_S) -> bool:
+    """Whether the event's signed timestamp is within ``window_s`` of now."""
+    try:
+        sent = int(str(event.get("timestamp"))) / 1000
+    except ValueError:
+        return False
+    now_s = time.time() if now_s is None else now_s
+    return abs(now_s - sent) <= window_s
 
 
 def _str(value: Any) -> str:
