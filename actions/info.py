@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import entity_values, language, latest_text
 from actions.messages import button, send
 from bot.base import settings
+from bot.base.codes import who
 from bot.base.texts import text
 from knowledge_base.retriever import CONFIDENCE_THRESHOLD, Hit, Retriever
 
@@ -70,7 +71,7 @@ class ActionAnswerInfo(Action):
         hits = self.retriever().search(latest_text(tracker), top=3)
         log.info(
             "kb answer",
-            extra={"sender": tracker.sender_id, "top": hits[0].document.id if hits else None},
+            extra={"who": who(tracker.sender_id), "top": hits[0].document.id if hits else None},
         )
         if hits and hits[0].confidence >= CONFIDENCE_THRESHOLD:
             buttons = None

@@ -74,8 +74,10 @@ def send(
     dispatcher.utter_message(**message)
 
 
-def describe(report: dict[str, Any], lang: str) -> str:
-    """State, agency, expected date and latest note of a report, for the citizen."""
+def describe(report: dict[str, Any], lang: str, ask_rating: bool = True) -> str:
+    """State, agency, expected date and latest note of a report, for the citizen (give it
+    the public face: ``bot.domain.public.face``); the rating question only when
+    ``ask_rating`` (the citizen filed or follows it)."""
 
     def line(label: str, value: Any) -> str:
         return f"- {text(label, lang)}: {value}"
@@ -99,6 +101,6 @@ def describe(report: dict[str, Any], lang: str) -> str:
         lines.append(line("label_note", report["status_notes"]))
     if report.get("duplicate_of"):
         lines.append(line("label_followed_under", report["duplicate_of"]))
-    if report.get("status") == "closed" and not report.get("rating"):
+    if ask_rating and report.get("status") == "closed" and not report.get("rating"):
         lines.append(text("status_ask_rating", lang))
     return "\n".join(lines)

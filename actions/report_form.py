@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 from typing import Any
 
@@ -25,6 +26,9 @@ from bot.base.codes import channel_of, who
 from bot.base.text import clean, fold, fold_words
 from bot.domain import categories, gazetteer, lifecycle
 from bot.domain.emergency import KINDS, detect
+from bot.domain.notifications import TEMPLATE as REPORT_STATUS
+from bot.domain.public import face
+from bot.services.channels import config as channel_config
 from bot.storage.store import MAX_DESCRIPTION, StoreError
 
 log = logging.getLogger("hue_assist.actions.report")
@@ -579,7 +583,9 @@ class ActionFollowReport(Action):
             return reset_report_slots()
         log.info("report followed", extra={"who": who(tracker.sender_id), "report": code})
         dispatcher.utter_message(
-            text=texts.text("report_followed", lang, code=code) + "\n" + describe(report, lang)
+            text=texts.text("report_followed", lang, code=code)
+            + "\n"
+            + describe(face(report), lang)  # another citizen's report: its public face
         )
         return reset_report_slots() + [SlotSet("report_id", code)]
 
@@ -604,6 +610,17 @@ class ActionFileReport(Action):
             if offer:
                 return offer
         return file_now(dispatcher, tracker, lang)
+
+
+def progress_note(sender_id: str, phone_given: bool) -> str | None:
+    """How a Zalo citizen will hear about progress (a text key), or None elsewhere: Zalo
+    lets the city write only within 7 days of their last message; after that a template
+    message (when the city has one), a call (when they gave a phone), or they ask."""
+    if channel_of(sender_id) != "zalo":
+        return None
+    if REPORT_STATUS in channel_config.templates(dict(os.environ)):
+        return "zalo_progress_template"
+    return "zalo_progress_call" if phone_given else "zalo_progress_ask"
 
 
 def file_now(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[EventType]:
@@ -645,6 +662,9 @@ def file_now(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> l
         send(dispatcher, "urgent_filed", lang, code=code, number=KINDS[kind].numbers[0])
     else:
         send(dispatcher, "report_filed", lang, code=code)
+        note = progress_note(tracker.sender_id, bool(phone and phone != SKIP))
+        if note:
+            send(dispatcher, note, lang, code=code)
     events = reset_report_slots() + [SlotSet("report_id", code)]
     queued = slot("queued_incident")
     if queued and not urgent:

@@ -12,11 +12,13 @@ from actions.common import language, latest_text, open_store
 from actions.messages import describe, send
 from actions.report_form import is_cancel
 from bot.base.codes import find_code
+from bot.domain.public import face
 
 
-def rating_buttons(report: dict[str, Any]) -> list[dict[str, str]]:
-    """1–5 stars for a closed, unrated report (the dialogue reads them as feedback)."""
-    if report.get("status") != "closed" or report.get("rating"):
+def rating_buttons(report: dict[str, Any], may_rate: bool = True) -> list[dict[str, str]]:
+    """1–5 stars for a closed, unrated report the citizen may rate (the dialogue reads
+    them as feedback)."""
+    if not may_rate or report.get("status") != "closed" or report.get("rating"):
         return []
     code = report["service_request_id"]
     return [
@@ -60,8 +62,13 @@ class ActionCheckStatus(Action):
             return []  # the form was cancelled
         with open_store() as store:
             report = store.get_report(code)
+            may_rate = report is not None and store.may_rate(report, tracker.sender_id) is None
         if report is None:
             send(dispatcher, "report_not_found", lang, code=code)
             return [SlotSet("report_id", None)]
-        dispatcher.utter_message(text=describe(report, lang), buttons=rating_buttons(report))
+        # Anyone with a code reads it: the public face, and stars only for who may rate.
+        dispatcher.utter_message(
+            text=describe(face(report), lang, ask_rating=may_rate),
+            buttons=rating_buttons(report, may_rate),
+        )
         return [SlotSet("report_id", None)]

@@ -240,7 +240,9 @@ def wait_drained(db_path: Path, timeout: float = 120) -> None:
         store.close()
 
 
-def verify(load: Load, db_path: Path, rasa_urls: tuple[str, ...]) -> dict[str, Any]:
+def verify(
+    load: Load, db_path: Path, rasa_urls: tuple[str, ...], rasa_token: str
+) -> dict[str, Any]:
     """Exactly once, three ways: inbox/outbox states, Rasa's trackers, the stand-in."""
     store = Store(db_path)
     try:
@@ -282,7 +284,9 @@ def verify(load: Load, db_path: Path, rasa_urls: tuple[str, ...]) -> dict[str, A
                     first_reply.append(min(moments) - sent_at)
                     last_reply.append(max(moments) - sent_at)
             rasa_url = pick_rasa(rasa_urls, sender_id)
-            tracker = client.get(f"{rasa_url}/conversations/{sender_id}/tracker").json()
+            tracker = client.get(
+                f"{rasa_url}/conversations/{sender_id}/tracker", params={"token": rasa_token}
+            ).json()
             ids = collections.Counter(
                 (e.get("metadata") or {}).get("inbox_id")
                 for e in tracker.get("events", [])
@@ -366,7 +370,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "noop_route_baseline": stats(load.baseline),
                 "webhook_retries": load.retries,
                 **kill_log,
-                **verify(load, settings.db_path, settings.rasa_urls),
+                **verify(load, settings.db_path, settings.rasa_urls, settings.rasa_token),
                 "cpus": os.cpu_count(),
             }
             if direct is not None:

@@ -7,9 +7,11 @@ On tests/data/kb_dev.jsonl: recall@1, recall@5 and MRR of a plain BM25 baseline
 ``EMBEDDING_MODEL``), our lexical index alone (field weights and glossary), and the hybrid;
 then the dense-weight sweep, weighted-sum against reciprocal-rank fusion, and the confidence
 calibration (fitted in-sample and cross-validated, with the threshold's effect).
+On the real public-service FAQ in ../shared/testdata/kb_real/ (when present): each answer a
+document without sample questions, each question asked for its own answer.
 On a 1,000-document corpus made by varying the real documents: index build time from an
 empty cache and from a full one, and query latency (p50/p95 of the median of 3 rounds over
-243 questions) once indexed.
+the dev and off-topic questions) once indexed.
 Prints one JSON object; ``--doc`` also writes it, with the command, at the end of a Markdown
 file (replacing an earlier "## Latest run" section).
 """
@@ -42,6 +44,7 @@ from knowledge_base.retriever import CONFIDENCE_THRESHOLD, Retriever  # noqa: E4
 
 SERVICES = ROOT / "knowledge_base" / "services"
 DEV = ROOT / "tests" / "data" / "kb_dev.jsonl"
+REAL_FAQ = ROOT.parent / "shared" / "testdata" / "kb_real" / "dvc_faq_dev.jsonl"
 SECTION = "## Latest run"
 RRF_K = 60
 ROUNDS = 3
@@ -64,6 +67,54 @@ def plain_bm25(documents: Sequence[Document]) -> Callable[[str], list[str]]:
         return [ids[i] for i in order[:MRR_DEPTH] if scores[i] > 0]
 
     return ranked
+
+
+def faq_folder(pairs: Path, folder: Path) -> list[Query]:
+    """Write each FAQ answer as a document of ``folder``; its question asks for it.
+
+    The document holds no sample question (``questions: []``): its own question must not be
+    in it. Its title is the answer's first sentence (up to 100 characters), so nothing is
+    added that the answer does not say.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    queries = []
+    for number, line in enumerate(pairs.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        answer = row["answer"].strip()
+        first = re.split(r"(?<=[.!?:;])\s+|\n+", answer, maxsplit=1)[0]
+        title = (first if len(first) <= 100 else first[:100].rsplit(" ", 1)[0]).rstrip(" ,:;-")
+        doc_id = f"faq-{number}"
+        (folder / f"{doc_id}.md").write_text(
+            f"---\nid: {doc_id}\ntitle: {json.dumps(title, ensure_ascii=False)}\n"
+            f"questions: []\nsource: {json.dumps(row.get('url') or str(pairs))}\n---\n{answer}\n",
+            encoding="utf-8",
+        )
+        queries.append(Query(row["question"], doc_id))
+    return queries
+
+
+def real_faq(home: Path) -> dict | None:
+    """Plain BM25, our lexical index, dense only and the hybrid on the real FAQ, if present."""
+    if not REAL_FAQ.exists():
+        return None
+    folder = home / "real-faq"
+    queries = faq_folder(REAL_FAQ, folder)
+    documents, errors = load_folder(folder)
+    assert not errors, errors[:3]
+    cache = home / "kb-cache.db"
+    hybrid = Retriever(folder, cache_path=cache)
+    hybrid.warm()
+    return {
+        "questions": len(queries),
+        "bm25_plain": metrics(ranks(plain_bm25(documents), queries)),
+        "dense_only": metrics(
+            ranks(ranked_ids(Retriever(folder, cache_path=cache, dense_weight=1.0)), queries)
+        ),
+        "lexical_ours": metrics(ranks(ranked_ids(Retriever(folder, model=None)), queries)),
+        "hybrid": metrics(ranks(ranked_ids(hybrid), queries)),
+    }
 
 
 def ranked_ids(retriever: Retriever) -> Callable[[str], list[str]]:
@@ -208,6 +259,11 @@ def table(result: dict) -> str:
     for name in ("bm25_plain", "dense_only", "lexical_ours", "hybrid"):
         m = result["methods"][name]
         rows.append(f"| {name} | {m['recall_at_1']} | {m['recall_at_5']} | {m['mrr']} |")
+    if result.get("real_faq"):
+        rows.append(f"| **real FAQ (n = {result['real_faq']['questions']})** | | | |")
+        for name in ("bm25_plain", "dense_only", "lexical_ours", "hybrid"):
+            m = result["real_faq"][name]
+            rows.append(f"| {name} | {m['recall_at_1']} | {m['recall_at_5']} | {m['mrr']} |")
     confidence = result["confidence"]["at_threshold"]
     return "\n".join(rows) + (
         f"\n\nThreshold {result['confidence']['threshold']}: {confidence['answered_right']:.0%} of"
@@ -243,6 +299,7 @@ def main() -> None:
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
             "dev_questions": len(queries),
             **quality(home, queries),
+            "real_faq": real_faq(home),
             "scale": scale(home, queries, args.size),
         }
     print(json.dumps(result, indent=2, ensure_ascii=False))

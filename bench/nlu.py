@@ -31,7 +31,7 @@ def main() -> None:
     examples = nlu_examples()
     questions = [t for t, i in examples if i == "ask_info"]
     reports = [t for t, i in examples if i == "report_incident"]
-    with stack() as settings, RasaClient(settings.rasa_url) as rasa:
+    with stack() as settings, RasaClient(settings.rasa_url, token=settings.rasa_token) as rasa:
         for text, _ in examples[:30]:  # warm-up
             rasa.parse(text)
         parse = [timed(lambda t=t: rasa.parse(t)) for t, _ in examples]

@@ -21,7 +21,10 @@ if TYPE_CHECKING:
     from knowledge_base.retriever import Retriever
 
 # Questions no service document answers, Vietnamese (with and without accents) and English.
-# Several share words with the documents ("Huế", "điện thoại", "đăng ký") on purpose.
+# Several share words with the documents ("Huế", "điện thoại", "đăng ký") on purpose. The long,
+# formal ones (from "Cho tôi hỏi thủ tục xin cấp hộ chiếu" on) keep the calibration from
+# learning "a long question is an answerable one": fitted on short ones only, it answered 5 of
+# 8 held-out long off-topic questions at 0.75 (docs/kb-benchmark.md).
 OFF_TOPIC: tuple[str, ...] = (
     "Công thức nấu bún bò Huế chuẩn vị là gì?",
     "giá vàng hôm nay bao nhiêu",
@@ -63,6 +66,26 @@ OFF_TOPIC: tuple[str, ...] = (
     "ok",
     "hihi",
     "123456",
+    "Cho tôi hỏi thủ tục xin cấp hộ chiếu phổ thông lần đầu cho trẻ em dưới 14 tuổi ở Hà Nội cần những giấy tờ gì?",
+    "Tôi muốn thành lập công ty trách nhiệm hữu hạn hai thành viên ở Thành phố Hồ Chí Minh thì vốn điều lệ tối thiểu là bao nhiêu?",
+    "Xin hỏi người lao động nghỉ việc thì được hưởng trợ cấp thất nghiệp bao nhiêu tháng và nộp hồ sơ ở đâu?",
+    "Em đang làm luận văn thạc sĩ về kinh tế, anh chị có thể gợi ý giúp em một đề tài nghiên cứu về thị trường chứng khoán không?",
+    "Công ty tôi nhập khẩu máy móc đã qua sử dụng từ Nhật Bản thì có phải kiểm định chất lượng không, thuế nhập khẩu bao nhiêu?",
+    "Tôi định mua một căn chung cư ở Đà Nẵng, xin tư vấn nên vay ngân hàng nào lãi suất thấp và thời hạn vay tối đa bao lâu?",
+    "Chồng tôi là người Hàn Quốc, chúng tôi muốn làm thủ tục cho con nhập quốc tịch Hàn Quốc thì liên hệ đại sứ quán như thế nào?",
+    "Cho hỏi điều kiện để được cấp chứng chỉ hành nghề kiến trúc sư và thời hạn của chứng chỉ là mấy năm?",
+    "mình muốn hỏi cách tính thuế thu nhập cá nhân khi có hai nguồn lương từ hai công ty khác nhau thì quyết toán thế nào",
+    "toi muon dang ky thi bang lai xe may A1 o Quang Tri thi nop ho so o dau va thi ly thuyet bao nhieu cau",
+    "Xin hỏi thời hạn bảo hành xe ô tô mới mua là bao lâu và nếu đại lý từ chối bảo hành thì khiếu nại ở cơ quan nào?",
+    "Tôi là giáo viên hợp đồng ở Nghệ An, muốn hỏi về chế độ nâng lương trước thời hạn khi có thành tích xuất sắc?",
+    "Gia đình tôi muốn xin giấy phép khai thác cát trên sông để kinh doanh vật liệu xây dựng thì cần điều kiện gì?",
+    "Cho hỏi thủ tục công nhận sáng kiến cấp tỉnh cho cán bộ ngành y tế gồm những bước nào và hội đồng xét duyệt khi nào?",
+    "Doanh nghiệp chúng tôi muốn xin cấp phép quảng cáo thực phẩm chức năng trên truyền hình thì hồ sơ gồm những gì?",
+    "What documents does a foreigner need to buy an apartment in Vietnam, and how long can they own it?",
+    "How do I register a new company in Singapore as a Vietnamese citizen, and what are the annual fees?",
+    "Can you explain how the Vietnamese stock market trading hours work and what the daily price limit is?",
+    "Nhờ tư vấn giúp tôi chương trình học bổng du học Nhật Bản cho học sinh vừa tốt nghiệp trung học phổ thông năm nay?",
+    "Cho tôi hỏi nuôi tôm thẻ chân trắng trong ao đất thì mật độ thả giống bao nhiêu con một mét vuông là hợp lý?",
 )
 
 

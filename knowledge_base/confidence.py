@@ -42,7 +42,10 @@ class Calibration:
         return 1 / (1 + math.exp(-max(-60.0, min(60.0, z))))
 
 
-# Fitted by bench/kb.py (knowledge_base.calibration.fit) with the bundled MiniLM model on
-# tests/data/kb_dev.jsonl and calibration.OFF_TOPIC. Re-fit after changing EMBEDDING_MODEL
-# or the retrieval parameters.
-DEFAULT_CALIBRATION = Calibration(weights=(0.4929, 3.2675, 3.5069, 0.8769), bias=-12.6452)
+# Fitted by bench/kb.py (knowledge_base.calibration.fit) on tests/data/kb_dev.jsonl and
+# calibration.OFF_TOPIC, one per way of ranking: the fused score's spread depends on the
+# model and its weight. Re-fit after changing a profile or the retrieval parameters.
+E5_CALIBRATION = Calibration(weights=(7.3151, 6.824, 2.0904, -0.305), bias=-5.9723)
+MINILM_CALIBRATION = Calibration(weights=(0.3942, 3.2571, 4.036, -1.586), bias=-7.1266)
+LEXICAL_CALIBRATION = Calibration(weights=(0.1779, 3.4699, 4.0464, -1.7526), bias=-6.7169)
+DEFAULT_CALIBRATION = E5_CALIBRATION

@@ -11,7 +11,7 @@ import yaml
 
 from bot.base.text import clean
 
-REQUIRED = ("id", "title", "questions", "source")
+REQUIRED = ("id", "title", "source")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _ENGLISH_RE = re.compile(r"^\s*(?:\*\*)?English(?:\*\*)?\s*:?\s*(?:\*\*)?\s*$", re.I | re.M)
 
@@ -62,13 +62,17 @@ def parse(text: str, path: Path) -> Document:
         raise DocumentError(f"{path}: broken front matter: {error}") from None
     if not isinstance(meta, dict):
         raise DocumentError(f"{path}: front matter is not a mapping")
+    # ``questions`` must be there but may be empty (``[]`` or nothing): a document taken from
+    # an FAQ answer has no sample phrasings of its own, and inventing some would only leak
+    # the very question it is measured on.
     missing = [key for key in REQUIRED if not meta.get(key)]
+    missing += [] if "questions" in meta else ["questions"]
     if missing:
         raise DocumentError(f"{path}: missing {', '.join(missing)}")
     doc_id = str(meta["id"]).strip()
     if not _ID_RE.match(doc_id):
         raise DocumentError(f"{path}: id {doc_id!r} must be lower-case ASCII, digits and '-'")
-    questions = meta["questions"]
+    questions = meta["questions"] if meta["questions"] is not None else []
     if isinstance(questions, str) or not isinstance(questions, list):
         raise DocumentError(f"{path}: questions must be a list")
     body = text[end + 4 :].lstrip("-").strip()

@@ -20,10 +20,10 @@ import numpy as np
 from bot.base import settings as settings_mod
 from bot.base.text import clean, fold_words
 from knowledge_base.cache import EmbeddingCache
-from knowledge_base.confidence import DEFAULT_CALIBRATION, Calibration, Evidence
+from knowledge_base.confidence import LEXICAL_CALIBRATION, Calibration, Evidence
 from knowledge_base.dense import DenseIndex, IndexStats
 from knowledge_base.documents import Document, load_folder
-from knowledge_base.embeddings import Embedder, configured_model, get_embedder
+from knowledge_base.embeddings import TextEmbedder, configured_model, get_embedder
 from knowledge_base.fusion import fuse
 from knowledge_base.glossary import expand
 from knowledge_base.lexical import BM25Index, FieldText, terms
@@ -31,9 +31,10 @@ from knowledge_base.lexical import BM25Index, FieldText, terms
 log = logging.getLogger(__name__)
 
 # Below this confidence (the probability that the best document is the right answer) the
-# assistant says it is not sure and offers the two closest topics. Tuned with the bundled model
-# on tests/data/kb_dev.jsonl plus knowledge_base.calibration.OFF_TOPIC (docs/kb-benchmark.md).
-CONFIDENCE_THRESHOLD = 0.75
+# assistant says it is not sure and offers the two closest topics. With calibrated
+# probabilities, answering pays when p > 2 (1 - p): a wrong answer costs twice a right one
+# (calibration.WRONG_COST), hence 2/3; cross-validated in docs/kb-benchmark.md.
+CONFIDENCE_THRESHOLD = 0.67
 MAX_QUERY_CHARS = 500
 CACHE_FILE = "kb-cache.db"
 # An edit in place (same file names) is noticed within this many seconds; an added or removed
@@ -62,11 +63,16 @@ class Candidate:
 
 
 def default_cache_path() -> Path:
-    """``$HUE_ASSIST_HOME/kb-cache.db``."""
-    return settings_mod.load().home / CACHE_FILE
+    """``HUE_ASSIST_KB_CACHE``, else ``$HUE_ASSIST_HOME/kb-cache.db``.
+
+    The cache holds only vectors of public documents, keyed by model and text, so several
+    installations (or test stacks) may share one file and embed each passage once.
+    """
+    shared = os.environ.get("HUE_ASSIST_KB_CACHE", "").strip()
+    return Path(shared) if shared else settings_mod.load().home / CACHE_FILE
 
 
-def dense_weight_for(embedder: Embedder | None) -> float:
+def dense_weight_for(embedder: TextEmbedder | None) -> float:
     """The dense share of the fused score: ``HUE_ASSIST_KB_DENSE_WEIGHT`` or the model's."""
     if embedder is None:
         return 0.0
@@ -94,7 +100,7 @@ class Retriever:
         model: str | None = CONFIGURED,
         cache_path: Path | None = None,
         dense_weight: float | None = None,
-        calibration: Calibration = DEFAULT_CALIBRATION,
+        calibration: Calibration | None = None,
         glossary: bool = True,
     ) -> None:
         self.folder = Path(folder)
@@ -110,10 +116,17 @@ class Retriever:
         self.dense_weight = (
             dense_weight if dense_weight is not None else dense_weight_for(self.embedder)
         )
-        self.calibration = calibration
+        self._calibration = calibration
         self.glossary = glossary
         self._cache_path = cache_path
         self._dense: DenseIndex | None = None
+
+    @property
+    def calibration(self) -> Calibration:
+        """The given calibration, else the model's, else the lexical index's own."""
+        if self._calibration is not None:
+            return self._calibration
+        return self.embedder.profile.calibration if self.embedder else LEXICAL_CALIBRATION
 
     @property
     def dense(self) -> DenseIndex | None:

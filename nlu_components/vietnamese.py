@@ -34,6 +34,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.base.text import fold, fold_token, fold_words
+from bot.domain import categories
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
@@ -209,9 +210,25 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             found = self._matches(message)
-            if not found:
-                continue
             kinds = {e[ENTITY_ATTRIBUTE_TYPE] for e in found}
-            kept = [e for e in message.get(ENTITIES, []) if e[ENTITY_ATTRIBUTE_TYPE] not in kinds]
+            kept = [
+                entity
+                for entity in message.get(ENTITIES, [])
+                if entity[ENTITY_ATTRIBUTE_TYPE] not in kinds and self._closed(entity)
+            ]
             message.set(ENTITIES, kept + self.add_extractor_name(found), add_to_output=True)
         return messages
+
+    def _closed(self, entity: dict[str, Any]) -> bool:
+        """Keep DIET's guess for a closed-vocabulary entity only as one of its values: a
+        category span ("Người dân", "tắt") becomes the code it names, or is dropped."""
+        table = self.phrases.get(entity[ENTITY_ATTRIBUTE_TYPE])
+        if table is None or entity[ENTITY_ATTRIBUTE_VALUE] in set(table.values()):
+            return True
+        code = table.get(self._key(str(entity[ENTITY_ATTRIBUTE_VALUE])))
+        if code is None and entity[ENTITY_ATTRIBUTE_TYPE] == "category":
+            code = categories.match(str(entity[ENTITY_ATTRIBUTE_VALUE]))
+        if code is None:
+            return False
+        entity[ENTITY_ATTRIBUTE_VALUE] = code
+        return True

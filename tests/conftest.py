@@ -22,6 +22,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # Operators always at work (the sample hours would make handover tests depend on the time of
 # day); every process the tests start inherits it. Tests of office hours set their own.
 os.environ.setdefault("HUE_ASSIST_DESK", str(ROOT / "tests" / "data" / "desk-open.yml"))
+# One embedding cache for every test stack and worker (public documents only): each
+# passage is embedded once per machine, not once per test home.
+os.environ.setdefault("HUE_ASSIST_KB_CACHE", str(ROOT / "var" / "test-kb-cache.db"))
 
 
 # Modules that take longest go first, so that the two workers (pytest-xdist, one test module
@@ -37,12 +40,21 @@ SLOW_FIRST = (
 )
 
 
+RASA_FIXTURES = {"trained_model", "stack"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slowest modules first; tests that need the trained model marked ``rasa`` (``make
+    test`` runs the others while the model trains)."""
+
     def rank(item: pytest.Item) -> int:
         name = item.path.name
         return SLOW_FIRST.index(name) if name in SLOW_FIRST else len(SLOW_FIRST)
 
     items.sort(key=rank)  # stable: the order within a module is kept
+    for item in items:
+        if RASA_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.rasa)
 
 
 @dataclass
@@ -54,6 +66,12 @@ class Stack:
     @property
     def rasa_url(self) -> str:
         return self.settings.rasa_url
+
+    @property
+    def rasa_env(self) -> dict[str, str]:
+        """What a process of another data folder needs to use this Rasa: its address and
+        its token (Rasa's API is behind this installation's token, issue 15)."""
+        return {"RASA_URL": self.rasa_url, "RASA_TOKEN": self.settings.rasa_token}
 
     @contextmanager
     def store(self) -> Iterator[Store]:
@@ -94,7 +112,7 @@ def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
         for service in (action_service(settings), rasa_service(settings, settings.rasa_port)):
             supervisor.start(service)
             supervisor.wait_ready(service, 300)
-        with RasaClient(settings.rasa_url) as client:
+        with RasaClient(settings.rasa_url, token=settings.rasa_token) as client:
             yield Stack(settings, env, client)
     finally:
         supervisor.stop_all()

@@ -29,7 +29,7 @@ def dead_url() -> str:
 
 def test_nlu_parse_prints_one_json_object_per_line(stack):
     lines = "den duong hong o Vy Da\n\nkiem tra PA-2026-000123\nhello\n"
-    result = runner.invoke(app, ["nlu", "parse"], input=lines, env={"RASA_URL": stack.rasa_url})
+    result = runner.invoke(app, ["nlu", "parse"], input=lines, env=stack.rasa_env)
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) == 4

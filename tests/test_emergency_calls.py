@@ -35,7 +35,12 @@ FIRE_CALL = [
 
 @needs_synth
 def test_an_urgent_call_goes_to_the_top_of_the_review_queue_with_a_flagged_draft(stack, tmp_path):
-    env = {"HUE_ASSIST_HOME": str(tmp_path / "home"), "RASA_URL": stack.rasa_url}
+    env = {  # an English call: the English-only tiny.en reads it (fast)
+        "HUE_ASSIST_HOME": str(tmp_path / "home"),
+        **stack.rasa_env,
+        "WHISPER_MODEL": "tiny.en",
+        "VOICE_LANGUAGE": "en",
+    }
     store = Store(tmp_path / "home" / "hue-assist.db")
     try:  # calls already waiting, one overdue and one of low confidence
         seed_call(store, "C-old", confidence=0.9, draft=streetlight_draft(),

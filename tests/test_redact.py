@@ -146,3 +146,67 @@ def test_a_number_cut_between_two_segments_is_still_found():
     assert out[2].text == "Thank you."
     spoken = redact_segments(["số em là không chín không năm", "một hai ba bốn năm sáu ạ"])
     assert [r.text for r in spoken] == ["số em là [SĐT]", "ạ"]
+
+
+# Issue 15: ways of giving a number or an address that the first redactor let through.
+MISSED_BEFORE = [
+    ("số em không chín không năm, mười hai, ba mươi tư, năm mươi sáu", PHONE),  # pairs, tens
+    ("dạ không chín lẻ năm một trăm hai mươi ba bốn trăm năm mươi sáu", PHONE),  # lẻ, hundreds
+    ("so em khong chin linh nam, muoi hai, ba tu, nam sau", PHONE),  # linh, unaccented
+    ("SĐT0905123456", PHONE),  # glued to its cue
+    ("CCCD046098001234", CCCD),
+    ("CMND191234567", CMND),
+    ("sdt 0905_123_456", PHONE),  # separators other than space, dot and dash
+    ("phone 0905/123/456", PHONE),
+    ("zalo (0905) 123~456", PHONE),
+    ("STK 0.071.000.123.456 Vietcombank", ACCOUNT),  # grouped like money after a cue
+    ("số tài khoản 107,867,543,210", ACCOUNT),
+    ("email nguyenvana a cong gmail cham com", EMAIL),  # spoken, no diacritics
+    ("mail: lan.tran(at)yahoo(dot)com", EMAIL),
+    ("gửi về x @ gmail.com", EMAIL),
+    ("mail em hoa＠gmail.com", EMAIL),  # full-width at sign
+    ("my number is oh nine oh five double four five six seven eight", PHONE),  # English
+    ("call me zero nine one two, triple three, four five six", PHONE),
+]
+
+
+@pytest.mark.parametrize(("text", "placeholder"), MISSED_BEFORE)
+def test_numbers_and_addresses_the_first_redactor_missed(text, placeholder):
+    result = redact(text)
+    assert result.found.get(placeholder), result
+    assert sum(ch.isdigit() for ch in result.text) == 0, result.text
+    for word in ("gmail", "yahoo", "double", "mươi", "linh"):
+        assert word not in result.text, result.text
+
+
+KEPT_AS_WELL = [
+    "từ 12-11-2026 đến nay",
+    "từ 2020 2021 2022 đến giờ",
+    "kiem tra pa 2026 010941",
+    "tốn 250,000,000 đồng",
+    "đóng 1.250.000đ tiền nước",
+    "dự án 12.500.000.000 VND",
+    "tọa độ 16.463713, 107.590866",
+    "mã hồ sơ H46.22-260512-0001",
+    "hai trăm năm mươi nghìn đồng",
+    "meet at 5 at the bridge",
+    "double check the light at number 45",
+    "số tài khoản Hue-S của tôi bị khóa 2 ngày",
+    "gọi lại tổng đài 1900 1075 sau ba ngày",
+]
+
+
+@pytest.mark.parametrize("text", KEPT_AS_WELL)
+def test_dates_money_codes_and_coordinates_are_not_personal(text):
+    assert redact_text(text) == text
+
+
+def test_spans_name_what_was_found_in_the_cleaned_text():
+    from bot.domain.redact import found_spans
+
+    out = found_spans("gọi  0905 123 456 hoặc mail a@b.vn")
+    assert out["text"] == "gọi [SĐT] hoặc mail [EMAIL]"
+    assert [(s["kind"], s["value"]) for s in out["spans"]] == [
+        ("phone", "0905 123 456"),
+        ("email", "a@b.vn"),
+    ]

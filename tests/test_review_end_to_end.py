@@ -32,7 +32,8 @@ CALL = [
 
 def test_a_recorded_report_becomes_a_filed_report_after_review(stack, tmp_path):
     recording = synth.call(CALL, tmp_path / "in-0912345678-102-20261126-091500-1.wav")
-    env = {"HUE_ASSIST_HOME": str(tmp_path / "home"), "RASA_URL": stack.rasa_url,
+    env = {"HUE_ASSIST_HOME": str(tmp_path / "home"), **stack.rasa_env,
+           "WHISPER_MODEL": "tiny.en", "VOICE_LANGUAGE": "en",
            "HUE_ASSIST_ACTOR": "hoa"}  # fmt: skip
     processed = runner.invoke(app, ["voice", "process", str(recording), "--json"], env=env)
     assert processed.exit_code == 0, processed.output

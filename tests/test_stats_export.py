@@ -39,7 +39,7 @@ def home(tmp_path):
         ]
         for code, rating in ((codes[0], 5), (codes[1], 2)):
             store.set_state(code, "resolved", actor="lan")
-            store.rate_report(code, rating, None)
+            store.rate_report(code, rating, None, sender_id="zalo:1")
         store.set_state(codes[2], "rejected", actor="lan")
         store.db.execute(
             "UPDATE reports SET expected_datetime = ? WHERE service_request_id = ?",
@@ -112,3 +112,23 @@ def test_export_with_personal_data_is_audited(home, tmp_path):
         [entry] = list(store.db.query("SELECT actor, action, subject FROM audit_log"))
     assert entry == {"actor": "lan", "action": "export_pii", "subject": "calls"}
     assert run(home, "export", "reports", "--format", "xls").exit_code == 2
+
+
+def test_an_export_without_personal_data_is_the_public_face(home):
+    """Issue 15: the export's description and place are what the public feed shows."""
+    with Store(home / "hue-assist.db") as store:
+        store.file_report(
+            service_code="tree",
+            description="Cây đổ, gọi 0914 555 666",
+            channel="zalo",
+            sender_id="zalo:2",
+            address="27 Hùng Vương",
+            lat=16.4637125,
+            long=107.5908663,
+        )
+    rows = json.loads(run(home, "export", "reports", "--format", "json").stdout)
+    mine = rows[-1]
+    assert mine["description"] == "Cây đổ, gọi [SĐT]" and mine["address"] == "Hùng Vương"
+    assert (mine["lat"], mine["long"]) == (16.464, 107.591) and "public_description" not in mine
+    full = run(home, "export", "reports", "--format", "json", "--include-pii").stdout
+    assert json.loads(full)[-1]["description"] == "Cây đổ, gọi 0914 555 666"

@@ -29,7 +29,7 @@ def second_rasa(stack) -> Iterator[RasaClient]:
     try:
         supervisor.start(service)
         supervisor.wait_ready(service, 300)
-        with RasaClient(service.url) as client:
+        with RasaClient(service.url, token=stack.settings.rasa_token) as client:
             yield client
     finally:
         supervisor.stop_all()
@@ -53,7 +53,11 @@ def test_turns_are_stored_in_rasas_events_table(stack, sender):
     stack.say(sender, "tam biet")
     events = stored_events(stack, sender)
     assert [intent for kind, intent in events if kind == "user"] == ["greet", "goodbye"]
-    tracker = httpx.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=30).json()
+    tracker = httpx.get(
+        f"{stack.rasa_url}/conversations/{sender}/tracker",
+        params={"token": stack.settings.rasa_token},
+        timeout=30,
+    ).json()
     assert len(tracker["events"]) == len(events)
 
 

@@ -1,4 +1,6 @@
-"""Transcription on the real recordings with the real bundled model (tiny.en, int8, CPU)."""
+"""Transcription on real recordings with the real bundled models, int8 on the CPU: the
+English recordings with tiny.en (fast), real Vietnamese speech with the default, Whisper base.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -42,7 +45,8 @@ needs_sox = pytest.mark.skipif(shutil.which("sox") is None, reason="sox is not i
 
 
 def words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower().replace("-", " "))
+    text = unicodedata.normalize("NFC", text.lower().replace("-", " "))
+    return re.findall(r"[\w']+", text)
 
 
 def wer(reference: str, hypothesis: str) -> float:
@@ -58,7 +62,10 @@ def wer(reference: str, hypothesis: str) -> float:
 
 @pytest.fixture(scope="module")
 def english() -> voice_config.VoiceConfig:
-    return voice_config.load({"VOICE_LANGUAGE": "en"})
+    return voice_config.load({"VOICE_LANGUAGE": "en", "WHISPER_MODEL": "tiny.en"})
+
+
+TINY = {"WHISPER_MODEL": "tiny.en"}
 
 
 def test_wer_helper_counts_errors():
@@ -111,7 +118,9 @@ def test_multilingual_file_runs_to_the_end(english):
 
 
 def test_cli_json_has_the_contract_shape():
-    result = runner.invoke(app, ["voice", "transcribe", str(STEREO), "--stereo", "--json"])
+    result = runner.invoke(
+        app, ["voice", "transcribe", str(STEREO), "--stereo", "--json", "-l", "en"], env=TINY
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert {"path", "duration", "language", "model", "channels"} <= set(data)
@@ -128,7 +137,7 @@ def test_cli_json_has_the_contract_shape():
 
 def test_cli_warns_that_the_english_only_model_cannot_do_vietnamese():
     result = runner.invoke(
-        app, ["voice", "transcribe", str(JFK), "--json"], env={"VOICE_LANGUAGE": ""}
+        app, ["voice", "transcribe", str(JFK), "--json"], env={"VOICE_LANGUAGE": "", **TINY}
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -141,7 +150,7 @@ def test_cli_warns_that_the_english_only_model_cannot_do_vietnamese():
 
 def test_cli_mono_option_mixes_a_stereo_file_into_one_unknown_channel():
     result = runner.invoke(
-        app, ["voice", "transcribe", str(STEREO), "--mono", "--json", "--language", "en"]
+        app, ["voice", "transcribe", str(STEREO), "--mono", "--json", "--language", "en"], env=TINY
     )
     data = json.loads(result.stdout)
     assert [(c["channel"], c["role"]) for c in data["channels"]] == [("mono", "unknown")]
@@ -208,7 +217,9 @@ def test_cli_batch_goes_on_after_bad_files(tmp_path):
     (folder / "b_text.wav").write_text("hello")
     shutil.copy(JFK, folder / "c_jfk.flac")
     (folder / "notes.txt").write_text("not a recording")
-    result = runner.invoke(app, ["voice", "transcribe", str(folder), "--json", "--language", "en"])
+    result = runner.invoke(
+        app, ["voice", "transcribe", str(folder), "--json", "--language", "en"], env=TINY
+    )
     assert result.exit_code == 1
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [Path(line["path"]).name for line in lines] == ["c_jfk.flac"]
@@ -306,7 +317,7 @@ def test_show_pii_shows_the_number_and_is_audited(tmp_path):
     from voice import synth
 
     spoken = synth.speak("My phone number is 0 9 0 5, 1 2 3, 4 5 6.", "en-us", tmp_path / "n.wav")
-    env = {"HUE_ASSIST_HOME": str(tmp_path / "home"), "VOICE_LANGUAGE": "en"}
+    env = {"HUE_ASSIST_HOME": str(tmp_path / "home"), "VOICE_LANGUAGE": "en", **TINY}
     hidden = runner.invoke(app, ["voice", "transcribe", str(spoken), "--json"], env=env)
     text = json.loads(hidden.stdout)["channels"][0]["text"]
     # tiny.en sometimes drops the leading zero: the label may then say ID or account number,
@@ -327,10 +338,11 @@ def test_show_pii_shows_the_number_and_is_audited(tmp_path):
         store.close()
 
 
-def test_hotwords_come_from_settings_and_the_option_and_wards_only_for_multilingual_models():
+def test_hotwords_come_from_settings_and_the_option_and_wards_only_when_asked():
     from voice.transcribe import whisper_options
 
-    config = voice_config.load({"VOICE_HOTWORDS": "Hue-S, Lê Lợi"})
+    assert whisper_options(voice_config.load({}), "vi", multilingual=True)["hotwords"] is None
+    config = voice_config.load({"VOICE_HOTWORDS": "Hue-S, Lê Lợi", "VOICE_GAZETTEER_HOTWORDS": "1"})
     config = config.with_overrides(hotwords=config.hotwords + ("Đập Đá",))
     english = whisper_options(config, "en", multilingual=False)["hotwords"]
     assert english == "Hue-S, Lê Lợi, Đập Đá"
@@ -339,7 +351,9 @@ def test_hotwords_come_from_settings_and_the_option_and_wards_only_for_multiling
     off = voice_config.load({"VOICE_GAZETTEER_HOTWORDS": "0"})
     assert whisper_options(off, "vi", multilingual=True)["hotwords"] is None
     result = runner.invoke(
-        app, ["voice", "transcribe", str(JFK), "--json", "--language", "en", "--hotwords", "Hue-S"]
+        app,
+        ["voice", "transcribe", str(JFK), "--json", "--language", "en", "--hotwords", "Hue-S"],
+        env=TINY,
     )
     assert (
         result.exit_code == 0
@@ -349,8 +363,8 @@ def test_hotwords_come_from_settings_and_the_option_and_wards_only_for_multiling
 
 @pytest.mark.skipif(synth.missing_tool() is not None, reason="espeak-ng or sox is missing")
 def test_the_same_recording_gives_the_same_transcript(english, tmp_path):
-    """Also for audio the model can barely read (Vietnamese for tiny.en, where Whisper's
-    sampling fallback used to re-decode at random), whatever the process transcribed before."""
+    """Also for audio a model can barely read (espeak-ng's Vietnamese, where Whisper's sampling
+    fallback used to re-decode at random), whatever the process transcribed before."""
     hard = synth.call(
         [
             ("right", "vi", "Tổng đài một chín không không một không bảy lăm xin nghe."),
@@ -366,3 +380,97 @@ def test_the_same_recording_gives_the_same_transcript(english, tmp_path):
         runs.append(transcribe_file(STEREO, english).shape())
     assert all(run == runs[0] for run in runs[::2])
     assert all(run == runs[1] for run in runs[1::2])
+
+
+# -- real Vietnamese speech (the default model, Whisper base) ----------------------------
+VIETNAMESE = AUDIO.parent / "vietnamese_speech"
+
+
+# The first three clips of each corpus, by name (read speech, Common Voice and VIVOS); the
+# references are what the corpus says (../shared/testdata/vietnamese_speech/transcripts.tsv).
+def _clips() -> dict[str, str]:
+    rows = (VIETNAMESE / "transcripts.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    references = dict(row.split("\t")[:2] for row in rows if row.strip())
+    names = sorted(references)
+    chosen = [n for n in names if n.startswith("cv61")][:3]
+    chosen += [n for n in names if n.startswith("vivos")][:3]
+    return {name: references[name] for name in chosen}
+
+
+def telephone_band(source: Path, out: Path) -> Path:
+    """As a hotline records it: 8 kHz, 300–3,400 Hz (what the PBX keeps)."""
+    subprocess.run(
+        ["sox", "-R", str(source), "-r", "8000", "-c", "1", str(out), "sinc", "300-3400"],
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+@needs_sox
+def test_real_vietnamese_speech_is_written_in_vietnamese(tmp_path):
+    vietnamese = voice_config.load({})  # the defaults: Whisper base, Vietnamese
+    recorded, phone = [], []
+    for name, reference in _clips().items():
+        transcript = transcribe_file(VIETNAMESE / name, vietnamese)
+        assert transcript.language == "vi" and transcript.model == "base"
+        assert not transcript.warnings
+        recorded.append(wer(reference, " ".join(c.text() for c in transcript.channels)))
+        narrow = transcribe_file(
+            telephone_band(VIETNAMESE / name, tmp_path / f"{name}.wav"), vietnamese
+        )
+        phone.append(wer(reference, " ".join(c.text() for c in narrow.channels)))
+    # these six: 0.30 recorded, 0.28 at 8 kHz; the whole development set 0.375 and 0.392
+    # (bench/asr.py); one of the six comes out as a loop ("tuyến cục cục cục…")
+    assert sum(recorded) / len(recorded) <= 0.45, recorded
+    assert sum(phone) / len(phone) <= 0.5, phone
+    assert recorded.count(0.0) >= 1  # one sentence word for word
+
+
+def test_vietnamese_or_english_is_decided_per_recording_when_both_are_allowed():
+    both = voice_config.load({"VOICE_LANGUAGE": "vi,en"})
+    assert transcribe_file(JFK, both).language == "en"
+    clip = transcribe_file(VIETNAMESE / "vivos_spk01_R010.wav", both)
+    assert clip.language == "vi" and "mẹ tôi thường" in clip.channels[0].text().lower()
+
+
+# -- a person repeating is not a decoder loop ---------------------------------------------
+@needs_sox
+def test_a_sentence_said_five_times_is_kept_five_times(tmp_path, english):
+    """The same 11-s sentence, five times, 0.5 s apart: a caller repeating themselves."""
+    gap = tmp_path / "gap.wav"
+    subprocess.run(
+        ["sox", "-n", "-r", "16000", "-c", "1", str(gap), "trim", "0", "0.5"], check=True
+    )
+    clip = tmp_path / "jfk.wav"
+    subprocess.run(["sox", str(JFK), "-r", "16000", "-c", "1", str(clip)], check=True)
+    five = tmp_path / "five.wav"
+    parts = [str(clip), str(gap)] * 4 + [str(clip)]
+    subprocess.run(["sox", "-R", *parts, str(five)], check=True)
+    transcript = transcribe_file(five, english)
+    text = " ".join(c.text() for c in transcript.channels).lower()
+    assert text.count("ask not what your country") == 5, text
+    assert transcript.dropped == 0
+
+
+def test_words_with_no_speech_under_them_or_no_time_for_them_are_a_loop():
+    from voice.speech import Speech
+
+    speech = Speech(((0.0, 4.0), (5.0, 9.0)))
+    said = "đèn đường ở Lê Lợi bị hỏng rồi"  # 8 words
+    # said again over speech, at a speaking pace: a person repeating (kept, flagged)
+    assert hallucinations.reason(said, [said, said], 5.0, 8.0, speech) is None
+    # the same words where the audio is silence (hold music, hiss): a loop over silence
+    assert hallucinations.reason(said, [said, said], 10.0, 13.0, speech) == "repeat"
+    # a phrase looping inside a segment: kept when there was time to say it all...
+    loop = "tôi không biết, " * 4
+    assert hallucinations.reason(loop, [], 0.0, 3.9, speech) is None
+    # ...dropped when twelve words claim half a second (stuck timestamps)
+    assert hallucinations.reason(loop, [], 0.0, 0.5, speech) == "loop"
+    assert hallucinations.collapse_repeats(
+        "and so ask not what your country can do " * 3 + "for you"
+    ) == ("and so ask not what your country can do for you", 1)
+    assert hallucinations.collapse_repeats("một hai ba, một hai ba") == (
+        "một hai ba, một hai ba",
+        0,
+    )

@@ -35,8 +35,16 @@ def recording(tmp_path_factory) -> Path:
     return synth.call(CALL, tmp_path_factory.mktemp("rec") / "call.wav")
 
 
-def worker_env(home: Path, rasa_url: str) -> dict[str, str]:
-    return {**os.environ, "HUE_ASSIST_HOME": str(home), "RASA_URL": rasa_url, "HF_HUB_OFFLINE": "1"}
+def worker_env(home: Path, rasa_env: dict[str, str]) -> dict[str, str]:
+    # an English call: the English-only tiny.en reads it (fast)
+    return {
+        **os.environ,
+        "HUE_ASSIST_HOME": str(home),
+        **rasa_env,
+        "HF_HUB_OFFLINE": "1",
+        "WHISPER_MODEL": "tiny.en",
+        "VOICE_LANGUAGE": "en",
+    }
 
 
 def test_worker_processes_the_inbox_and_resumes_after_a_crash(stack, recording, tmp_path):
@@ -46,9 +54,9 @@ def test_worker_processes_the_inbox_and_resumes_after_a_crash(stack, recording, 
     shutil.copy(recording, inbox / "1_done_before_crash.wav")
     (inbox / "2_text.wav").write_text("not audio")
     # A crash after the first call was committed but before its file was moved:
-    settings = settings_mod.load({"HUE_ASSIST_HOME": str(home), "RASA_URL": stack.rasa_url})
+    settings = settings_mod.load({"HUE_ASSIST_HOME": str(home), **stack.rasa_env})
     store = Store(settings.db_path)
-    with RasaClient(stack.rasa_url) as client:
+    with RasaClient(stack.rasa_url, token=stack.settings.rasa_token) as client:
         first = CallProcessor(store, voice_config.load({}), client.parse).process(
             inbox / "1_done_before_crash.wav"
         )
@@ -57,7 +65,7 @@ def test_worker_processes_the_inbox_and_resumes_after_a_crash(stack, recording, 
     subprocess.run(
         [sys.executable, "-m", "voice.worker", "--once", "--settle", "0"],
         cwd=ROOT,
-        env=worker_env(home, stack.rasa_url),
+        env=worker_env(home, stack.rasa_env),
         check=True,
         timeout=300,
         capture_output=True,
@@ -79,7 +87,7 @@ def test_worker_processes_the_inbox_and_resumes_after_a_crash(stack, recording, 
 
 def test_voice_service_starts_and_handles_a_dropped_recording(stack, recording, tmp_path):
     home = tmp_path / "home"
-    settings = settings_mod.load({"HUE_ASSIST_HOME": str(home), "RASA_URL": stack.rasa_url})
+    settings = settings_mod.load({"HUE_ASSIST_HOME": str(home), **stack.rasa_env})
     service = voice_service(settings)
     supervisor = Supervisor(home / "logs")
     try:

@@ -142,18 +142,36 @@ def test_a_whole_field_report_by_tapping_and_typing(browser, gateway, stack):
     if "Vẫn gửi phản ánh mới" in done:  # another test filed the same problem: file anyway
         done = page.tap("Vẫn gửi phản ánh mới")
     code = CODE_RE.search(done).group(0)
-    sender = browser.execute_script("return localStorage.getItem('hue-assist.sender')")
+    sender = browser.execute_script("return sessionStorage.getItem('hue-assist.sender')")
     with stack.store() as store:
         report = store.get_report(code)
     assert report["service_code"] == "streetlight" and report["channel"] == "web"
     assert "den tat 3 dem roi" in report["description"]
 
-    # A reload keeps the conversation on screen and the same sender id.
+    # A reload keeps the conversation on screen and the same sender id (in this tab only:
+    # issue 15, nothing of it in localStorage for the next person at a shared computer).
     browser.refresh()
     page.wait_until(lambda d: code in page.text())
-    assert browser.execute_script("return localStorage.getItem('hue-assist.sender')") == sender
+    assert browser.execute_script("return sessionStorage.getItem('hue-assist.sender')") == sender
+    assert browser.execute_script("return localStorage.getItem('hue-assist.sender')") is None
     status = page.type(f"kiem tra {code}")
     assert code in status and "Đã tiếp nhận" in status
+
+
+def test_a_finished_conversation_is_forgotten(browser, gateway):
+    page = Page(browser, gateway.url + "/")
+    page.type("xin chao")
+    sender = browser.execute_script("return sessionStorage.getItem('hue-assist.sender')")
+    browser.execute_script("localStorage.setItem('hue-assist.sender', 'left-by-an-old-page')")
+    # 31 minutes without a message: the conversation is over.
+    browser.execute_script(
+        "sessionStorage.setItem('hue-assist.active', String(Date.now() - 31 * 60 * 1000))"
+    )
+    browser.refresh()
+    page.wait_until(lambda d: "Xin chào! Tôi là trợ lý ảo" in page.text())
+    assert "xin chao" not in page.text()
+    assert browser.execute_script("return sessionStorage.getItem('hue-assist.sender')") != sender
+    assert browser.execute_script("return localStorage.getItem('hue-assist.sender')") is None
 
 
 def test_typed_markup_shows_as_text(browser, gateway):

@@ -91,7 +91,11 @@ def test_a_whole_report_through_the_api_is_filed_as_web(gateway, stack, web_send
     assert report["service_code"] == "garbage" and report["channel"] == "web"
     assert report["address"] == place
     # Rasa keeps the conversation under the channel-prefixed id.
-    tracker = httpx.get(f"{stack.rasa_url}/conversations/web:{web_sender}/tracker", timeout=10)
+    tracker = httpx.get(
+        f"{stack.rasa_url}/conversations/web:{web_sender}/tracker",
+        params={"token": stack.settings.rasa_token},  # Rasa's API needs its token (issue 15)
+        timeout=10,
+    )
     assert any(e.get("text") == place for e in tracker.json()["events"])
 
 

@@ -83,6 +83,30 @@ def probe(path: Path) -> AudioInfo:
         ) from None
 
 
+def duration_over(path: Path, limit_s: float) -> bool:
+    """Whether the recording lasts longer than ``limit_s``: its packets are counted (read,
+    not decoded), stopping past the limit; a container's declared length is not trusted
+    (a small file can claim anything, and a 10 MB Opus note holds hours)."""
+    import av  # lazy: PyAV (ffmpeg) only when audio is read
+
+    total = 0.0
+    try:
+        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                return False
+            stream = container.streams.audio[0]
+            for packet in container.demux(stream):
+                if packet.duration and packet.time_base is not None:
+                    total += float(packet.duration * packet.time_base)
+                elif packet.size and stream.codec_context.sample_rate:  # no duration: bound it
+                    total += packet.size / max(1, stream.codec_context.sample_rate)
+                if total > limit_s:
+                    return True
+    except (av.FFmpegError, OSError, ValueError):
+        return False  # not readable: transcription will say so
+    return False
+
+
 def _frames(container) -> Iterator:  # noqa: ANN001 - av container
     """Decoded frames grouped into blocks of about 500 000 samples (resampling many small
     frames one by one costs more CPU), skipping the damaged frames of a corrupt file."""

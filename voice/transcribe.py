@@ -17,7 +17,7 @@ import numpy as np
 
 from bot.base.text import clean
 from bot.domain.redact import redact_segments
-from voice import audio, hallucinations
+from voice import audio, hallucinations, speech
 from voice.config import VoiceConfig
 from voice.model import LoadedModel, get_model
 
@@ -135,6 +135,28 @@ def segment_confidence(avg_logprob: float, no_speech_prob: float) -> float:
     return max(0.0, min(1.0, math.exp(avg_logprob))) * (1.0 - no_speech_prob)
 
 
+ENGLISH_ABOVE = 0.9  # share of P(en) among the allowed languages needed to decode in English
+
+
+def detect_among(model: LoadedModel, samples: np.ndarray, allowed: tuple[str, ...]) -> str:
+    """The language of ``samples`` among ``allowed`` (e.g. Vietnamese or English): the first
+    one unless the model is sure of another. Free detection calls 2–3 of 36 Vietnamese clips
+    English or something else; restricted and with a high bar for English, none."""
+    window = samples[: 30 * audio.SAMPLE_RATE]
+    _, _, ranked = model.whisper.detect_language(window)
+    scores = {code: p for code, p in ranked if code in allowed}
+    total = sum(scores.values())
+    if total <= 0:
+        return allowed[0]
+    best = max(scores, key=scores.__getitem__)
+    return best if best == allowed[0] or scores[best] / total > ENGLISH_ABOVE else allowed[0]
+
+
+def allowed_languages(setting: str) -> tuple[str, ...]:
+    """``"vi"`` → (vi,); ``"vi,en"`` → (vi, en): detect among them, the first by default."""
+    return tuple(code.strip() for code in setting.split(",") if code.strip()) or ("vi",)
+
+
 def effective_language(model: LoadedModel, language: str) -> tuple[str, str | None]:
     """The language to decode in, and a warning when the model cannot do the one asked."""
     if model.multilingual or language == "en":
@@ -192,20 +214,30 @@ def _recognise(
     return list(segments)
 
 
-def _keep(channel: Channel, raw: Any, offset: float, config: VoiceConfig) -> None:
+def _keep(
+    channel: Channel,
+    raw: Any,
+    offset: float,
+    heard: speech.Speech,
+    config: VoiceConfig,
+    language: str,
+) -> None:
     """Add one recognised segment to the channel, or count it as a hallucination."""
     text = clean(raw.text)
     if not text:
         return
-    why = hallucinations.reason(text, [s.text for s in channel.segments])
+    previous = [s.text for s in channel.segments]
+    why = hallucinations.reason(text, previous, raw.start, raw.end, heard, language)
     if why is not None:
         channel.dropped[why] = channel.dropped.get(why, 0) + 1
         return
     flags = []
-    text, loops = hallucinations.collapse_loops(text)
-    if loops:  # a loop inside real speech: the words are kept once, the repeats dropped
-        channel.dropped["loop"] = channel.dropped.get("loop", 0) + loops
-        flags.append("loop_removed")
+    if not hallucinations.spoken(text, raw.start, raw.end, heard, language):
+        # more words than the audio could hold: a loop inside the segment is kept once
+        text, loops = hallucinations.collapse_repeats(text)
+        if loops:
+            channel.dropped["loop"] = channel.dropped.get("loop", 0) + loops
+            flags.append("loop_removed")
     if raw.no_speech_prob > config.no_speech_flag:
         flags.append("no_speech")
     if raw.avg_logprob < config.logprob_flag:
@@ -246,11 +278,13 @@ def transcribe_file(
     if stereo and info.channels < 2:
         warnings.append("tệp chỉ có một kênh / the file is mono: --stereo ignored")
     model = get_model(config)
-    language, warning = effective_language(model, config.language)
+    allowed = allowed_languages(config.language)
+    language, warning = effective_language(model, allowed[0])
     if warning:
         warnings.append(warning)
         log.warning(warning)
     options = whisper_options(config, language, model.multilingual)
+    detect = len(allowed) > 1 and model.multilingual
     batched = (info.declared_duration or 0.0) >= config.batched_min_s
     channels: list[Channel] | None = None
     duration = 0.0
@@ -270,9 +304,15 @@ def transcribe_file(
             )
         if not split and len(parts) == 2:
             parts = ((parts[0] + parts[1]) / 2,)
+        if detect:  # once, on the caller's words (the first channel, or the mix)
+            language = detect_among(model, parts[0], allowed)
+            options = whisper_options(config, language, model.multilingual)
+            detect = False
         for channel, samples in zip(channels, parts, strict=True):
+            heard = speech.find(samples)
+            samples = speech.normalise(samples, heard, config.target_dbfs)
             for raw in _recognise(model, samples, options, batched, config.batch_size):
-                _keep(channel, raw, chunk.offset, config)
+                _keep(channel, raw, chunk.offset, heard, config, language)
         duration = chunk.offset + chunk.duration
     for channel in channels or []:
         for segment, redacted in zip(

@@ -105,7 +105,7 @@ class Worker:
         get_model(self.config)  # load now: a bad WHISPER_MODEL fails at start, not at a call
         store = Store(self.settings.db_path)
         try:
-            with RasaClient(self.settings.rasa_url) as client:
+            with RasaClient(self.settings.rasa_url, token=self.settings.rasa_token) as client:
                 self.heartbeat("ready")
                 log.info("voice worker ready", extra={"inbox": str(self.inbox)})
                 while not self.stopping:
@@ -130,6 +130,8 @@ def main(argv: list[str] | None = None) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
     logging.basicConfig(level=logging.INFO, handlers=[handler])
+    # httpx logs each request's URL at INFO: Rasa's token is in it (issue 15).
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     worker = Worker(settings_mod.load(), voice_config.load(), settle_s=args.settle)
 
     def stop(signum: int, frame: FrameType | None) -> None:

@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.base.keyfile import read_or_create_token
+
 
 def project_root() -> Path:
     """The checkout holding domain.yml (the package is installed editable from it)."""
@@ -29,6 +31,20 @@ class Settings:
     open311_api_keys: tuple[str, ...] = ()
     rasa_urls: tuple[str, ...] = ()
     disaster_line: str | None = None  # the city's own disaster line, when one is configured
+    rasa_token_env: str | None = None  # RASA_TOKEN: a remote Rasa's token
+    action_secret_env: str | None = None  # ACTION_SERVER_SECRET
+
+    @property
+    def rasa_token(self) -> str:
+        """The token of Rasa's HTTP API (``--auth-token``): ``RASA_TOKEN``, else this
+        installation's own, generated once in ``HUE_ASSIST_HOME/rasa.token``."""
+        return self.rasa_token_env or read_or_create_token(self.home / "rasa.token")
+
+    @property
+    def action_secret(self) -> str:
+        """What Rasa must send the action server (header ``X-Action-Secret``):
+        ``ACTION_SERVER_SECRET``, else ``HUE_ASSIST_HOME/action-server.secret``."""
+        return self.action_secret_env or read_or_create_token(self.home / "action-server.secret")
 
     @property
     def rasa_servers(self) -> tuple[str, ...]:
@@ -97,6 +113,8 @@ def load(env: dict[str, str] | None = None) -> Settings:
         action_port=action_port,
         gateway_port=int(env.get("GATEWAY_PORT", "8000")),
         disaster_line=(env.get("EMERGENCY_DISASTER_LINE") or "").strip() or None,
+        rasa_token_env=(env.get("RASA_TOKEN") or "").strip() or None,
+        action_secret_env=(env.get("ACTION_SERVER_SECRET") or "").strip() or None,
         open311_api_keys=tuple(
             key.strip() for key in env.get("OPEN311_API_KEYS", "").split(",") if key.strip()
         ),

@@ -13,6 +13,19 @@ import unicodedata
 _SPECIAL_FOLDS = str.maketrans({"đ": "d", "Đ": "D", "ð": "d"})
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 _SPACE_RE = re.compile(r"\s+")
+# What no stored or published text may hold: C0 controls but tab and newlines, DEL, C1
+# controls, lone surrogates (they cannot be encoded: a 500 wherever text is written out)
+# and Unicode non-characters (U+FDD0–U+FDEF, U+xFFFE and U+xFFFF; XML 1.0 forbids
+# U+FFFE/U+FFFF, so one such report made the Open311 XML feed unreadable for everyone).
+_UNSAFE_RE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+)
+_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")  # emoji and the like: rarer, scanned apart
+_ASTRAL_UNSAFE_RE = re.compile(
+    "["
+    + "".join(f"{chr(p + 0xFFFE)}{chr(p + 0xFFFF)}" for p in range(0x10000, 0x110000, 0x10000))
+    + "]"
+)
 
 # Teencode and chat shorthand seen in Zalo messages, folded form → folded expansion.
 TEENCODE: dict[str, str] = {
@@ -62,15 +75,33 @@ _EN_MARKERS = frozenset(
 )
 
 
+def unsafe(text: str) -> bool:
+    """Whether ``text`` holds a character ``sanitize`` removes (nothing is built)."""
+    if _UNSAFE_RE.search(text) is not None:
+        return True
+    return _ASTRAL_RE.search(text) is not None and _ASTRAL_UNSAFE_RE.search(text) is not None
+
+
+def sanitize(text: str | None) -> str:
+    """``text`` without the characters nothing may store or publish (see ``_UNSAFE_RE``),
+    NFC-normalised; line breaks and tabs are kept. Every text that enters passes here."""
+    if not text:
+        return ""
+    text = _UNSAFE_RE.sub("", text)
+    if _ASTRAL_RE.search(text):
+        text = _ASTRAL_UNSAFE_RE.sub("", text)
+    return unicodedata.normalize("NFC", text)
+
+
 def clean(text: str | None) -> str:
-    """NFC-normalise, drop control characters and collapse whitespace.
+    """Sanitise, drop invisible format characters and collapse whitespace.
 
     Vietnamese arrives decomposed (NFD) from some keyboards and phones; Rasa and SQLite
     compare code points, so everything is brought to NFC before anyone looks at it.
     """
+    text = sanitize(text)
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text)
     text = _CONTROL_RE.sub(" ", text)
     return _SPACE_RE.sub(" ", text).strip()
 

@@ -171,14 +171,40 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "report_filed": (
         'Đã gửi phản ánh. Mã theo dõi của bạn: {code}. Bạn nhắn "kiểm tra {code}" '
-        "bất cứ lúc nào để xem tình trạng xử lý.",
-        'Your report is filed. Tracking code: {code}. Write "status {code}" any time to follow it.',
+        "bất cứ lúc nào để xem tình trạng xử lý. Phản ánh được công khai trên cổng phản ánh "
+        "của thành phố, không kèm số điện thoại hay thông tin liên hệ của bạn.",
+        'Your report is filed. Tracking code: {code}. Write "status {code}" any time to follow '
+        "it. Reports are published on the city's public feed, without your phone number or "
+        "contact details.",
+    ),
+    # Zalo lets the city write back only within 7 days of the citizen's last message
+    # (bot/domain/messaging_window.py): told at filing, one of three ways.
+    "zalo_progress_template": (
+        "Tiến độ xử lý sẽ được báo qua Zalo này. Nếu bạn không nhắn tin cho chúng tôi quá "
+        "7 ngày, Zalo chỉ cho phép gửi bạn tin thông báo (ZNS) về phản ánh {code}.",
+        "You will hear about progress here on Zalo. If you have not written to us for over "
+        "7 days, Zalo only lets us send you a notification message (ZNS) about report {code}.",
+    ),
+    "zalo_progress_call": (
+        "Tiến độ xử lý sẽ được báo qua Zalo này. Nếu bạn không nhắn tin cho chúng tôi quá "
+        "7 ngày, Zalo không cho phép chúng tôi nhắn lại; khi đó cán bộ sẽ gọi vào số điện "
+        "thoại bạn đã để lại về phản ánh {code}.",
+        "You will hear about progress here on Zalo. If you have not written to us for over "
+        "7 days, Zalo does not let us write to you; staff will then call the phone number "
+        "you gave about report {code}.",
+    ),
+    "zalo_progress_ask": (
+        "Tiến độ xử lý sẽ được báo qua Zalo này trong 7 ngày kể từ tin nhắn cuối của bạn; "
+        'sau đó Zalo không cho phép chúng tôi nhắn lại. Bạn nhắn "kiểm tra {code}" bất cứ '
+        "lúc nào để xem tình trạng.",
+        "You will hear about progress here on Zalo within 7 days of your last message; after "
+        'that Zalo does not let us write to you. Write "status {code}" any time to check.',
     ),
     "urgent_filed": (
         "Đã báo khẩn cho Trung tâm điều hành của thành phố. Mã: {code}. Nếu chưa gọi, "
-        "hãy gọi {number} ngay.",
+        "hãy gọi {number} ngay. (Phản ánh được công khai, không kèm thông tin liên hệ.)",
         "The city's operations centre is alerted. Code: {code}. If you have not called "
-        "yet, call {number} now.",
+        "yet, call {number} now. (Reports are published without contact details.)",
     ),
     "second_report_next": (
         "Giờ đến phản ánh thứ hai: {category}.",
@@ -232,6 +258,21 @@ TEXTS: dict[str, tuple[str, str]] = {
         "giá; nếu có mã phản ánh (PA-…), bạn gửi kèm giúp mình.",
         "Thanks for the feedback! I found no report of yours to attach it to; "
         "if you have a tracking code (PA-…), please include it.",
+    ),
+    "feedback_not_yours": (
+        "Xin lỗi, chỉ người gửi hoặc người đang theo dõi phản ánh {code} mới đánh giá được "
+        "phản ánh này. Nếu bạn gặp sự cố tương tự, bạn có thể gửi phản ánh mới.",
+        "Sorry, only the person who filed report {code}, or someone following it, can rate "
+        "it. If you have the same problem, you can file a report of your own.",
+    ),
+    "feedback_not_closed": (
+        "Phản ánh {code} vẫn đang được xử lý; bạn đánh giá được khi phản ánh đã đóng nhé. "
+        "Cảm ơn bạn!",
+        "Report {code} is still being handled; you can rate it once it is closed. Thank you!",
+    ),
+    "feedback_already_rated": (
+        "Phản ánh {code} đã được một người theo dõi khác đánh giá. Cảm ơn góp ý của bạn!",
+        "Report {code} has already been rated by another follower. Thank you for your feedback!",
     ),
     "feedback_ask_rating": (
         "Bạn chấm phản ánh {code} mấy sao (1–5)?",

@@ -28,6 +28,7 @@ GROUPS = {  # name: module with a typer ``app``
     "handover": "bot.cli.handover",
     "users": "bot.cli.users",
     "telegram": "bot.cli.telegram",
+    "privacy": "bot.cli.privacy",
 }
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from bot.base import settings as settings_mod
+from knowledge_base.documents import load_folder
 from knowledge_base.evaluate import QueryError, evaluate, load_queries
 from knowledge_base.retriever import CONFIDENCE_THRESHOLD, Hit, Retriever
 
@@ -35,6 +36,20 @@ def open_retriever(folder: Path) -> Retriever:
     for error in retriever.errors:
         typer.echo(f"skipped: {error}", err=True)
     return retriever
+
+
+def refuse_partial(folder: Path) -> None:
+    """Exit 1 when any document of ``folder`` is refused, or there are none, naming why:
+    figures over part of a knowledge base would pass for figures over all of it."""
+    if not folder.is_dir():
+        return  # open_retriever says so (exit 2)
+    documents, errors = load_folder(folder)
+    for error in errors:
+        typer.echo(f"refused: {error}", err=True)
+    if errors or not documents:
+        why = f"{len(errors)} document(s) refused" if errors else "no documents"
+        typer.echo(f"kb eval: {why} in {folder}; nothing measured", err=True)
+        raise typer.Exit(1)
 
 
 @app.command("search")
@@ -75,8 +90,9 @@ def eval_(
     except (OSError, QueryError) as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
-    retriever = open_retriever(kb if kb is not None else settings_mod.load().kb_dir)
-    result = evaluate(retriever, items)
+    folder = kb if kb is not None else settings_mod.load().kb_dir
+    refuse_partial(folder)
+    result = evaluate(open_retriever(folder), items)
     typer.echo(json.dumps(result) if as_json else json.dumps(result, indent=2))
 
 

@@ -40,7 +40,7 @@ def parse(
     try:
         settings = settings_mod.load()
         running = running_rasa(settings, start, announce_temporary_rasa)
-        with running as url, RasaClient(url) as client:
+        with running as url, RasaClient(url, token=settings.rasa_token) as client:
             for raw in sys.stdin:
                 text = clean(raw)
                 if not text:

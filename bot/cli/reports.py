@@ -115,6 +115,7 @@ def _show_text(report: dict) -> None:
     if report.get("lat") is not None:
         out.print(f"Toạ độ: {report['lat']}, {report['long']}")
     out.print(f"Mô tả: {escape(report['description'])}")
+    _show_undelivered(report.get("undelivered_notifications") or [])
     out.print("[bold]Lịch sử (history)[/bold]")
     for row in report["history"]:
         move = (
@@ -126,14 +127,39 @@ def _show_text(report: dict) -> None:
         out.print(f"  {row['at']}  {escape(row['actor'])}: {move}{note}")
 
 
+REASONS = {
+    "window": "công dân im lặng quá 7 ngày trên Zalo (outside the messaging window)",
+    "blocked": "công dân đã chặn kênh (blocked)",
+    "banned": "tài khoản bị khóa hoặc không hoạt động (banned or inactive)",
+    "restricted": "công dân hạn chế loại tin này (restricted)",
+    "not_follower": "công dân không còn quan tâm OA (not a follower)",
+}
+
+
+def _show_undelivered(rows: list[dict]) -> None:
+    """Notifications that never reached a citizen: a person should call them."""
+    if not rows:
+        return
+    out = console()
+    out.print("[bold red]Thông báo chưa tới công dân (undelivered notifications)[/bold red]")
+    for row in rows:
+        who = "người gửi" if row["to"] == "reporter" else "người theo dõi"
+        why = REASONS.get(row["reason"], row["reason"])
+        call = " — hãy gọi điện (phone on file)" if row["phone_on_file"] else ""
+        out.print(f"  {row['queued_at']}  {row['channel']}, {who}: {escape(why)}{call}")
+
+
 @app.command("show")
 def show(
     code: str = typer.Argument(..., help="Mã phản ánh, ví dụ PA-2026-000123."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Một phản ánh: các trường Open311, trạng thái, lịch sử (one report)."""
+    """Một phản ánh: các trường Open311, trạng thái, lịch sử, thông báo chưa tới (one report)."""
     with open_store() as store:
         report = store.get_report(code)
+        if report is not None:
+            found = report["service_request_id"]
+            report["undelivered_notifications"] = store.undelivered_notifications(found)
     if report is None:
         fail(f"Không tìm thấy phản ánh {code!r} (not found).")
     report.pop("reporter", None)
@@ -149,7 +175,12 @@ def show(
 def set_status(
     code: str = typer.Argument(..., help="Mã phản ánh."),
     state: str = typer.Argument(..., help=f"Trạng thái mới: {', '.join(lifecycle.STATES)}."),
-    note: str = typer.Option(None, "--note", help="Ghi chú gửi công dân (shown to the citizen)."),
+    note: str = typer.Option(
+        None, "--note", help="Ghi chú công khai: gửi công dân, đăng Open311 (public note)."
+    ),
+    internal_note: str = typer.Option(
+        None, "--internal-note", help="Ghi chú nội bộ, chỉ trong lịch sử (staff only)."
+    ),
     duplicate_of: str = typer.Option(None, "--duplicate-of", help="Mã phản ánh gốc."),
     as_: str = typer.Option(None, "--as", help="Người thực hiện (default: OS user)."),
     as_json: bool = typer.Option(False, "--json"),
@@ -160,7 +191,12 @@ def set_status(
     with open_store() as store:
         try:
             report = store.set_state(
-                code, state, actor=actor(as_), note=note, duplicate_of=duplicate_of
+                code,
+                state,
+                actor=actor(as_),
+                note=note,
+                duplicate_of=duplicate_of,
+                internal_note=internal_note,
             )
         except NotFound:
             fail(f"Không tìm thấy phản ánh {code!r} (not found).")
@@ -176,13 +212,16 @@ def set_status(
 def assign(
     code: str = typer.Argument(..., help="Mã phản ánh."),
     agency: str = typer.Argument(..., help="Đơn vị xử lý (department)."),
-    note: str = typer.Option(None, "--note"),
+    note: str = typer.Option(None, "--note", help="Ghi chú công khai (public note)."),
+    internal_note: str = typer.Option(None, "--internal-note", help="Ghi chú nội bộ."),
     as_: str = typer.Option(None, "--as", help="Người thực hiện (default: OS user)."),
 ) -> None:
     """Giao phản ánh cho một đơn vị xử lý (assign to a department)."""
     with open_store() as store:
         try:
-            report = store.assign(code, agency, actor=actor(as_), note=note)
+            report = store.assign(
+                code, agency, actor=actor(as_), note=note, internal_note=internal_note
+            )
         except NotFound:
             fail(f"Không tìm thấy phản ánh {code!r} (not found).")
         except StoreError as error:

@@ -10,7 +10,8 @@ from types import FrameType
 import typer
 
 from bot.base import settings as settings_mod
-from bot.services import training
+from bot.domain import retention
+from bot.services import privacy, training
 from bot.services.processes import (
     Supervisor,
     action_service,
@@ -20,6 +21,7 @@ from bot.services.processes import (
     voice_service,
 )
 from bot.services.rasa_client import RasaClient
+from bot.storage.store import Store
 
 
 def train(
@@ -39,10 +41,26 @@ def train(
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+PURGE_EVERY_S = 24 * 3600
 
 
-class _Stop(Exception):
-    pass
+def daily_purge(settings: settings_mod.Settings) -> None:
+    """Personal data past its retention period goes (``bot.services.privacy``); a failure
+    is said and retried the next day, it never stops the services."""
+    try:
+        table = retention.load()
+        with Store(settings.db_path) as store:
+            counts = privacy.purge(store, settings.home, table, actor="hue-assist up")
+    except Exception as error:  # noqa: BLE001 - reported, the services go on
+        typer.echo(f"privacy purge failed: {type(error).__name__}: {error}", err=True)
+        return
+    removed = sum(counts.values())
+    typer.echo(f"privacy purge: {removed} items past their retention period removed")
+
+
+class _Stop(BaseException):
+    """A stop signal: not an ``Exception``, so no handler meant for failures (the daily
+    purge's) can swallow it."""
 
 
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
@@ -86,7 +104,7 @@ def up(
                 supervisor.wait_ready(service, startup_timeout)
                 typer.echo(f"  {service.name:8} ready at {service.url}")
         for url in remote_rasa_urls(settings):
-            client = RasaClient(url)
+            client = RasaClient(url, token=settings.rasa_token)
             state = "ready" if client.model_loaded() else "not answering yet"
             client.close()
             typer.echo(f"  {'rasa':8} {state} at {url} (RASA_URL: not started here)")
@@ -94,7 +112,11 @@ def up(
             f"hue-assist is up. Web chat: http://127.0.0.1:{settings.gateway_port}/ ; "
             "terminal: `hue-assist chat`. Ctrl-C stops everything."
         )
+        next_purge = time.monotonic()  # at start, then daily
         while (dead := supervisor.dead()) is None:
+            if time.monotonic() >= next_purge:
+                daily_purge(settings)
+                next_purge = time.monotonic() + PURGE_EVERY_S
             time.sleep(0.5)
         typer.echo(
             f"{dead.name} stopped (code {dead.process.returncode}); stopping the rest. "

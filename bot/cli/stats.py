@@ -70,6 +70,11 @@ def stats_command(
         f"bỏ lỡ (abandoned) {handed['abandoned']}"
         + (f"; trả lời theo TĐV: {escape(operators)}" if operators else "")
     )
+    zalo = numbers["zalo"]
+    out.print(
+        f"Zalo: {zalo['messages']} tin, {zalo['billable']} tính phí (48 giờ–7 ngày), "
+        f"{zalo['templates']} tin mẫu, {zalo['outside_window']} chưa gửi được (quá 7 ngày)"
+    )
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("Loại (category)")
     table.add_column("Số", justify="right")

@@ -148,7 +148,11 @@ def process(
     failed = 0
     try:
         running = running_rasa(settings, start, announce_temporary_rasa)
-        with open_store() as store, running as url, RasaClient(url) as client:
+        with (
+            open_store() as store,
+            running as url,
+            RasaClient(url, token=settings.rasa_token) as client,
+        ):
             processor = CallProcessor(store, config, client.parse, kb_suggester(settings.kb_dir))
             shown: set[str] = set()
             for outcome in process_paths(processor, files, move, stereo):

@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.base import logs
 from bot.base import settings as settings_mod
 from bot.gateway.sender import Sender
 from bot.gateway.sender import backlog as outbox_backlog
+from bot.gateway.webhook_watch import WebhookWatch
 from bot.gateway.worker import Worker
 from bot.services.channels import config as channel_config
 from bot.services.channels.base import ChannelAdapter
@@ -24,6 +26,10 @@ from bot.storage import inbox
 from bot.storage.database import Database
 
 log = logging.getLogger("hue_assist.gateway.channels")
+ZALO_HINT = (
+    "check ZALO_OA_SECRET_KEY and ZALO_APP_ID against the app's settings on developers.zalo.me"
+)
+Reader = Callable[[Callable[[Any], Any]], Awaitable[Any]]
 
 
 class Channels:
@@ -31,6 +37,7 @@ class Channels:
         self.settings = settings
         self.config = config
         self.database = Database(settings.db_path)
+        self.webhooks = {"zalo": WebhookWatch("zalo", ZALO_HINT)}
         self.adapters: dict[str, ChannelAdapter] = {}
         if config.zalo_enabled:
             from bot.services.channels.zalo import ZaloAdapter, ZaloClient  # lazy: when on
@@ -52,6 +59,7 @@ class Channels:
             config.worker_concurrency,
             on_done=self.sender.wake,
             disaster_line=settings.disaster_line,
+            rasa_token=settings.rasa_token,
         )
         self._tasks: list[asyncio.Task] = []
         self._side: set[asyncio.Task] = set()
@@ -84,11 +92,22 @@ class Channels:
         self._side.add(task)
         task.add_done_callback(self._side.discard)
 
-    async def health(self) -> dict[str, Any]:
-        """Backlogs and each part's state, for ``/healthz``."""
+    async def health(self, read: Reader | None = None) -> dict[str, Any]:
+        """Backlogs and each part's state, for ``/healthz``; a channel's webhook shows once
+        the channel is on or events arrive for it anyway. ``read(fn)`` runs ``fn(db)``
+        (default: on the channels' thread, which waits whenever a write waits for the lock;
+        the gateway passes its reader threads)."""
+        read = read or self.database.read
+        watched = {
+            name: watch
+            for name, watch in self.webhooks.items()
+            if name in self.adapters or watch.verified or watch.unverified or watch.unreadable
+        }
         return {
-            "inbox": await self.database.read(inbox.backlog),
-            "outbox": await self.database.read(outbox_backlog),
+            "inbox": await read(inbox.backlog),
+            "outbox": await read(outbox_backlog),
             "worker": self.worker.state(),
             "channels": {name: adapter.state() for name, adapter in self.adapters.items()},
+            "webhooks": {name: watch.snapshot() for name, watch in watched.items()},
+            "webhook_states": {name: watch.state() for name, watch in watched.items()},
         }

@@ -1,8 +1,13 @@
 """Open311 GeoReport v2 under ``/open311/v2/``: services, and reading and filing requests.
 
 Reports filed here take the same path as chat reports (validation, routing, duplicate check,
-history) with channel ``open311``. Filing needs a key from ``OPEN311_API_KEYS``; reading is
-public and shows only public fields. Listing defaults to the last 90 days, at most 1,000 rows.
+history) with channel ``open311``. Filing needs a key from ``OPEN311_API_KEYS``, in the form
+or the query string (where the ``open311`` Python client puts it, with ``jurisdiction_id``,
+which is accepted: one jurisdiction is served). Reading is public and shows each report's
+public face (``bot.domain.public.face``). Listing defaults to the last 90 days, at most 1,000
+rows; dates outside 1970–2100 are refused. SQLite runs off the event loop
+(``bot.gateway.db``); bodies are bounded before anything reads them (``bot.gateway.limits``).
+Unknown paths under ``/open311/`` get the spec's error list.
 """
 
 from __future__ import annotations
@@ -21,8 +26,11 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bot.base.clock import HUE_TZ, iso, now
+from bot.base.text import sanitize
 from bot.domain import categories, gazetteer
+from bot.domain.public import FACE_COLUMNS, face
 from bot.gateway import open311_format as fmt
+from bot.gateway.db import DatabaseThreads
 from bot.storage import report_query
 from bot.storage.store import NotFound, Store, StoreError
 
@@ -31,6 +39,8 @@ log = logging.getLogger("hue_assist.gateway.open311")
 MAX_ROWS = 1000
 DEFAULT_DAYS = 90
 MAX_BODY = 64 * 1024
+EARLIEST = datetime(1970, 1, 1, tzinfo=HUE_TZ)  # dates outside are a client's mistake (400),
+LATEST = datetime(2100, 1, 1, tzinfo=HUE_TZ)  # not an overflow (500)
 URL_RE = re.compile(r"^https?://[^\s<>\"']{1,2000}$")
 PHONE_RE = re.compile(r"^\+?[0-9 .()-]{6,20}$")
 SENDER_RE = re.compile(r"^[A-Za-z0-9_.@:-]{1,128}$")
@@ -48,8 +58,8 @@ def _format(request: Request) -> str:
     return request.path_params.get("format", "json")
 
 
-def _store(request: Request) -> Store:
-    return request.app.state.store
+def _db(request: Request) -> DatabaseThreads:
+    return request.app.state.db
 
 
 async def services(request: Request) -> Response:
@@ -74,11 +84,15 @@ def _when(value: str | None, name: str) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(value.strip().replace(" ", "+"))
-    except ValueError:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=HUE_TZ)
+        sane = EARLIEST <= moment <= LATEST
+    except (ValueError, OverflowError):
         raise BadRequest(
             f"{name} must be an ISO 8601 date or time, e.g. 2026-11-01T00:00:00+07:00"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=HUE_TZ)
+    if not sane:
+        raise BadRequest(f"{name} must be between 1970 and 2100")
+    return moment
 
 
 def _list_filter(params: dict[str, str]) -> report_query.ReportFilter:
@@ -121,24 +135,33 @@ async def list_requests(request: Request) -> Response:
         filters = _list_filter(params)
     except BadRequest as error:
         return fmt.error(400, str(error), _format(request))
-    rows = report_query.newest_first(_store(request).db, filters, limit=MAX_ROWS)
-    documents = [fmt.request_document(row) for row in rows]
+    rows = await _db(request).read(_newest, filters)
+    documents = [fmt.request_document(face(row)) for row in rows]
     return fmt.respond(documents, _format(request), "service_requests", "request")
+
+
+def _newest(store: Store, filters: report_query.ReportFilter) -> list[dict[str, Any]]:
+    return report_query.newest_first(store.db, filters, limit=MAX_ROWS, columns=FACE_COLUMNS)
 
 
 async def get_request(request: Request) -> Response:
     code = request.path_params["id"]
-    report = _store(request).get_report(code) if len(code) <= 32 else None
+    report = await _db(request).read(Store.get_report, code) if len(code) <= 32 else None
     if report is None:
-        return fmt.error(404, f"no service request {code[:32]!r}", _format(request))
+        return fmt.error(404, f"no service request {sanitize(code[:32])!r}", _format(request))
     return fmt.respond(
-        [fmt.request_document(report)], _format(request), "service_requests", "request"
+        [fmt.request_document(face(report))], _format(request), "service_requests", "request"
     )
 
 
 def _key_ok(request: Request, key: str | None) -> bool:
     keys = request.app.state.settings.open311_api_keys
     return bool(key) and any(hmac.compare_digest(key.encode(), k.encode()) for k in keys)  # type: ignore[union-attr]
+
+
+def _field(form: FormData, name: str) -> str:
+    """A form field as text that may be stored (see ``bot.base.text.sanitize``)."""
+    return sanitize(str(form.get(name) or "")).strip()
 
 
 def _float(form: FormData, name: str) -> float | None:
@@ -168,19 +191,19 @@ def _new_report(form: FormData) -> dict[str, Any]:
         raise BadRequest("lat must be between -90 and 90")
     if long is not None and not -180 <= long <= 180:
         raise BadRequest("long must be between -180 and 180")
-    address = str(form.get("address_string") or "").strip() or None
+    address = _field(form, "address_string") or None
     if lat is None and not address:
         raise BadRequest("a location is required: lat and long, or address_string")
-    description = str(form.get("description") or "").strip()
+    description = _field(form, "description")
     if not description:
         raise BadRequest("description is required")
-    media_url = str(form.get("media_url") or "").strip() or None
+    media_url = _field(form, "media_url") or None
     if media_url and not URL_RE.match(media_url):
         raise BadRequest("media_url must be an http or https URL")
-    phone = str(form.get("phone") or "").strip() or None
+    phone = _field(form, "phone") or None
     if phone and not PHONE_RE.match(phone):
         raise BadRequest("phone is not a phone number")
-    account = str(form.get("account_id") or form.get("device_id") or "").strip()
+    account = _field(form, "account_id") or _field(form, "device_id")
     if account and not SENDER_RE.match(account):
         raise BadRequest("account_id or device_id has characters that are not allowed")
     return {
@@ -197,15 +220,16 @@ def _new_report(form: FormData) -> dict[str, Any]:
 
 
 async def _form(request: Request) -> FormData:
+    """The form, from a body read with its limit first (then parsed from memory)."""
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > MAX_BODY:
         raise TooLarge("request body over 64 KB")
-    kind = request.headers.get("content-type", "")
-    if kind.startswith("multipart/"):
-        return await request.form(max_files=0, max_fields=100)
-    body = await request.body()
+    body = await request.body()  # streamed under bot.gateway.limits' 64 KB
     if len(body) > MAX_BODY:
         raise TooLarge("request body over 64 KB")
+    kind = request.headers.get("content-type", "")
+    if kind.startswith("multipart/"):
+        return await request.form(max_files=0, max_fields=100)  # reads the cached body
     text = body.decode("utf-8")  # the spec's forms are UTF-8, whatever the header omits
     if kind.startswith("application/json"):
         data = json.loads(text)
@@ -217,19 +241,36 @@ async def _form(request: Request) -> FormData:
 
 async def post_request(request: Request) -> Response:
     out = _format(request)
+    query_key = request.query_params.get("api_key")
+    if query_key is not None and not _key_ok(request, query_key):
+        return fmt.error(403, "api_key missing or not valid", out)  # before reading the body
     try:
         form = await _form(request)
     except BadRequest as error:
         return fmt.error(413 if isinstance(error, TooLarge) else 400, str(error), out)
     except Exception:  # noqa: BLE001 - any unparsable body is the client's error
         return fmt.error(400, "the body must be form fields (or a JSON object)", out)
-    if not _key_ok(request, str(form.get("api_key") or "")):
+    if query_key is None and not _key_ok(request, str(form.get("api_key") or "")):
         return fmt.error(403, "api_key missing or not valid", out)
     try:
         fields = _new_report(form)
     except BadRequest as error:
         return fmt.error(400, str(error), out)
-    store = _store(request)
+    try:
+        report, notice = await _db(request).write(_file, fields)
+    except StoreError as error:
+        return fmt.error(400, str(error), out)
+    log.info("open311 request filed", extra={"report": report["service_request_id"]})
+    row = {
+        "service_request_id": report["service_request_id"],
+        "service_notice": notice,
+        "account_id": None,
+    }
+    return fmt.respond([row], out, "service_requests", "request")
+
+
+def _file(store: Store, fields: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """File the request (noting a possible duplicate), on the writer thread."""
     candidate = store.find_duplicate(
         service_code=fields["service_code"],
         address=fields["address"],
@@ -242,17 +283,14 @@ async def post_request(request: Request) -> Response:
     if candidate:
         notice = f"possible duplicate of {candidate['service_request_id']}"
         note = f"filed via open311; {notice}"
-    try:
-        report = store.file_report(channel="open311", actor="open311", note=note, **fields)
-    except StoreError as error:
-        return fmt.error(400, str(error), out)
-    log.info("open311 request filed", extra={"report": report["service_request_id"]})
-    row = {
-        "service_request_id": report["service_request_id"],
-        "service_notice": notice,
-        "account_id": None,
-    }
-    return fmt.respond([row], out, "service_requests", "request")
+    report = store.file_report(channel="open311", actor="open311", note=note, **fields)
+    return report, notice
+
+
+async def unknown(request: Request) -> Response:
+    """Any other path under ``/open311/``: the spec's error list, not the framework's page."""
+    out = "xml" if request.url.path.endswith(".xml") else "json"
+    return fmt.error(404, "no such Open311 resource; see /open311/v2/services.json", out)
 
 
 def routes() -> list[BaseRoute]:
@@ -262,6 +300,7 @@ def routes() -> list[BaseRoute]:
         Route(base + "/requests.{format:str}", _formats(list_requests), methods=["GET"]),
         Route(base + "/requests.{format:str}", _formats(post_request), methods=["POST"]),
         Route(base + "/requests/{id:str}.{format:str}", _formats(get_request), methods=["GET"]),
+        Route("/open311/{rest:path}", unknown, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
     ]
 
 

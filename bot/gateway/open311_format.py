@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from typing import Any
 
 from starlette.responses import Response
 
+from bot.base.text import sanitize, unsafe
 from bot.domain.public import EXTRA_FIELDS, REQUEST_FIELDS
 
 SERVICE_FIELDS = (
@@ -36,14 +38,31 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def to_xml(root: str, item: str, rows: list[dict[str, Any]]) -> bytes:
-    """``<root><item><field>…</field></item></root>``; ElementTree escapes every value."""
+def _sanitized(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: sanitize(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
+
+
+def _xml_text(root: str, item: str, rows: list[dict[str, Any]]) -> str:
     top = ET.Element(root)
     for row in rows:
         element = ET.SubElement(top, item)
         for key, value in row.items():
             ET.SubElement(element, key).text = _text(value)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8")
+    return ET.tostring(top, encoding="unicode")
+
+
+def _checked(render: Callable[[list[dict[str, Any]]], str], rows: list[dict[str, Any]]) -> str:
+    """The document, written again from sanitised rows if it holds what XML 1.0 forbids or
+    UTF-8 cannot encode (rows stored before input was cleaned): it always parses. One scan
+    of the written document; the rows are rebuilt only then."""
+    text = render(rows)
+    return render(_sanitized(rows)) if unsafe(text) else text
+
+
+def to_xml(root: str, item: str, rows: list[dict[str, Any]]) -> bytes:
+    """``<root><item><field>…</field></item></root>``; ElementTree escapes every value."""
+    body = _checked(lambda safe: _xml_text(root, item, safe), rows)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body.encode("utf-8")
 
 
 def respond(
@@ -51,8 +70,8 @@ def respond(
 ) -> Response:
     if fmt == "xml":
         return Response(to_xml(root, item, rows), status, media_type="application/xml")
-    body = json.dumps(rows, ensure_ascii=False).encode("utf-8")
-    return Response(body, status, media_type="application/json")
+    body = _checked(lambda safe: json.dumps(safe, ensure_ascii=False), rows)
+    return Response(body.encode("utf-8"), status, media_type="application/json")
 
 
 def error(status: int, description: str, fmt: str) -> Response:

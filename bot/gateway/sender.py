@@ -2,8 +2,12 @@
 
 One message at a time per recipient, oldest first, so a citizen reads answers in order;
 failures are retried with exponential backoff (or the channel's own ``retry_after``) up to
-``MAX_ATTEMPTS``; "undeliverable" rows (Zalo: no interaction for 7 days) are kept, not
-retried. Recipients on channels without an adapter here (web) are left to their channel.
+``MAX_ATTEMPTS``. Each channel message of a row (a part) is recorded as it goes through,
+so a retry resumes at the first part not sent. "undeliverable" rows (Zalo: outside the
+messaging window, blocked) are kept with their reason, not retried; a channel that is
+broken ("halted": a dead token, no quota) gets no rows until it works again, and its rows
+wait without spending attempts. Recipients on channels without an adapter here (web) are
+left to their channel.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ import sqlite_utils
 
 from bot.base.clock import later, stamp
 from bot.gateway.citizens import CitizenTasks
-from bot.services.channels.base import ChannelAdapter, Delivery
+from bot.services.channels.base import ChannelAdapter, Delivery, Outgoing, Part
+from bot.storage import outbox_parts
 from bot.storage.database import Database
 
 log = logging.getLogger("hue_assist.gateway.sender")
@@ -38,6 +43,7 @@ class OutboxRow:
     channel: str
     payload: dict[str, Any]
     attempts: int
+    kind: str = "reply"
 
     @property
     def user_id(self) -> str:
@@ -45,24 +51,30 @@ class OutboxRow:
 
 
 def due(
-    db: sqlite_utils.Database, channels: list[str], busy: set[str], limit: int
+    db: sqlite_utils.Database, channels: Mapping[str, int] | list[str], busy: set[str], limit: int
 ) -> list[OutboxRow]:
-    """The oldest pending row of each recipient on our channels, if its time has come."""
-    if not channels:
+    """The oldest pending row of each recipient on our channels, if its time has come.
+
+    ``channels``: the channel names, or how many rows each channel admits now (a channel
+    that is stopped admits none, one while it is probed)."""
+    budget = dict(channels) if isinstance(channels, Mapping) else dict.fromkeys(channels, limit)
+    names = [name for name, count in budget.items() if count > 0]
+    if not names:
         return []
-    marks = ", ".join("?" for _ in channels)
+    marks = ", ".join("?" for _ in names)
     rows = db.execute(
-        "SELECT o.id, o.sender_id, o.channel, o.payload, o.attempts, o.next_attempt_at"
+        "SELECT o.id, o.sender_id, o.channel, o.payload, o.attempts, o.next_attempt_at, o.kind"
         " FROM outbox o JOIN (SELECT MIN(id) AS id FROM outbox WHERE state = 'pending'"
         f" AND channel IN ({marks}) GROUP BY sender_id) f ON f.id = o.id ORDER BY o.id",
-        channels,
+        names,
     ).fetchall()
     now = stamp()
     picked: list[OutboxRow] = []
     for row in rows:
-        if row[1] in busy or (row[5] or "") > now:
+        if row[1] in busy or (row[5] or "") > now or budget[row[2]] <= 0:
             continue
-        picked.append(OutboxRow(row[0], row[1], row[2], json.loads(row[3]), row[4]))
+        budget[row[2]] -= 1
+        picked.append(OutboxRow(row[0], row[1], row[2], json.loads(row[3]), row[4], row[6]))
         if len(picked) >= limit:
             break
     return picked
@@ -71,39 +83,45 @@ def due(
 def record(db: sqlite_utils.Database, row: OutboxRow, result: Delivery) -> None:
     """Write one attempt's outcome (in the caller's transaction)."""
     attempts = row.attempts + 1
+    error = (result.error or "")[:500]
     if result.outcome == "sent":
         db.execute(
             "UPDATE outbox SET state = 'sent', attempts = ?, sent_at = ?, sending_since = NULL,"
-            " last_error = NULL WHERE id = ?",
-            [attempts, stamp(), row.id],
+            " last_error = NULL, reason = NULL, sent_as = ? WHERE id = ?",
+            [attempts, stamp(), result.window, row.id],
+        )
+    elif result.outcome == "halted":  # the channel is broken, not this row: no attempt
+        db.execute(
+            "UPDATE outbox SET last_error = ?, reason = ?, sending_since = NULL WHERE id = ?",
+            [error, result.reason, row.id],
         )
     elif result.outcome == "retry" and attempts < MAX_ATTEMPTS:
         delay = result.retry_after if result.retry_after is not None else backoff(attempts)
         db.execute(
-            "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ?,"
+            "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, reason = ?,"
             " sending_since = NULL WHERE id = ?",
-            [attempts, later(delay), (result.error or "")[:500], row.id],
+            [attempts, later(delay), error, result.reason, row.id],
         )
     else:
         state = "undeliverable" if result.outcome == "undeliverable" else "failed"
         db.execute(
-            "UPDATE outbox SET state = ?, attempts = ?, last_error = ?, sending_since = NULL"
-            " WHERE id = ?",
-            [state, attempts, (result.error or "")[:500], row.id],
+            "UPDATE outbox SET state = ?, attempts = ?, last_error = ?, reason = ?,"
+            " sending_since = NULL WHERE id = ?",
+            [state, attempts, error, result.reason or state, row.id],
         )
-
-
-def mark_sending(db: sqlite_utils.Database, outbox_id: int) -> None:
-    db.execute("UPDATE outbox SET sending_since = ? WHERE id = ?", [stamp(), outbox_id])
 
 
 def backlog(db: sqlite_utils.Database) -> dict[str, Any]:
     counts = dict(db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall())
     oldest = db.execute("SELECT MIN(created_at) FROM outbox WHERE state = 'pending'").fetchone()[0]
+    outside = db.execute(
+        "SELECT COUNT(*) FROM outbox WHERE state = 'undeliverable' AND reason = 'window'"
+    ).fetchone()[0]
     return {
         "pending": counts.get("pending", 0),
         "failed": counts.get("failed", 0),
         "undeliverable": counts.get("undeliverable", 0),
+        "outside_window": outside,
         "oldest_pending": oldest,
     }
 
@@ -121,7 +139,8 @@ class Sender:
 
     async def recover(self) -> int:
         """Rows left 'sending' by a stopped gateway: delivered or not, we cannot know; they
-        are sent again (a possible duplicate beats a lost answer)."""
+        are sent again from their first part not recorded as sent (a possible duplicate of
+        that one part beats a lost answer)."""
 
         def clear(db: sqlite_utils.Database) -> int:
             return db.execute(
@@ -138,13 +157,15 @@ class Sender:
                 "deliveries interrupted by a stop are retried",
                 extra={"event": "recovered", "count": interrupted},
             )
+        for adapter in self.adapters.values():
+            await adapter.prepare()
         citizens = self._citizens
         while True:
             free = citizens.free
-            channels = sorted(self.adapters)
+            budget = {name: a.admits(free) for name, a in sorted(self.adapters.items())}
             rows = (
-                await self.database.read(due, channels, set(citizens.busy), free)
-                if free > 0
+                await self.database.read(due, budget, set(citizens.busy), free)
+                if free > 0 and any(budget.values())
                 else []
             )
             for row in rows:
@@ -155,18 +176,53 @@ class Sender:
         await self._citizens.cancel()
 
     async def _deliver(self, row: OutboxRow) -> None:
-        await self.database.write(mark_sending, row.id)
+        adapter = self.adapters[row.channel]
+        last: list[tuple[int, str | None]] = []  # the last part's mark, written with the outcome
         try:
-            result = await self.adapters[row.channel].deliver(row.user_id, row.payload)
+            started = await self.database.write(
+                outbox_parts.start, row.id, row.sender_id, adapter.parts(row.payload)
+            )
+            parts = [Part(index, body) for index, body in started.pending]
+            outgoing = Outgoing(
+                row.id, row.user_id, row.kind, row.payload, parts, started.last_inbound_at
+            )
+            final = parts[-1].index if parts else None
+
+            async def part_sent(index: int, channel_message_id: str | None) -> None:
+                """Committed before the next part goes; the last one rides with the outcome
+                (one write fewer per message: a crash between loses nothing either way)."""
+                if index == final:
+                    last.append((index, channel_message_id))
+                    return
+                await self.database.write(outbox_parts.mark_sent, row.id, index, channel_message_id)
+
+            result = await adapter.deliver(outgoing, part_sent)
         except Exception as error:  # noqa: BLE001 - an adapter bug must not stop delivery
             log.exception(
                 "delivery crashed",
                 extra={"channel": row.channel, "event": "crashed", "id": row.id},
             )
             result = Delivery("retry", repr(error))
-        await self.database.write(record, row, result)
+        await self.database.write(finish, row, result, last)
         log.info(
             "delivery %s",
             result.outcome,
-            extra={"channel": row.channel, "event": result.outcome, "id": row.id},
+            extra={
+                "channel": row.channel,
+                "event": result.outcome,
+                "id": row.id,
+                "reason": result.reason,
+            },
         )
+
+
+def finish(
+    db: sqlite_utils.Database,
+    row: OutboxRow,
+    result: Delivery,
+    marks: list[tuple[int, str | None]],
+) -> None:
+    """The attempt's outcome and the parts marked at its end, in one transaction."""
+    for index, channel_message_id in marks:
+        outbox_parts.mark_sent(db, row.id, index, channel_message_id)
+    record(db, row, result)

@@ -1,8 +1,13 @@
 """``POST /webhooks/zalo`` and ``POST /webhooks/telegram``: verify, store, acknowledge.
 
 Nothing is done with a message before it is committed to the inbox; the worker takes it
-from there, so the channel gets its 200 in milliseconds. Forged requests (401), bodies
-over 1 MB (413) and unreadable ones (400) are refused with nothing stored.
+from there, so the channel gets its 200 in milliseconds.
+
+Zalo: an event we cannot verify (no or a wrong signature, another app, no OA secret
+configured) or cannot read is answered 200 with nothing stored and counted
+(``webhook_watch``): Zalo retries anything else for hours and may then switch the webhook
+off, so a misconfigured secret must show in ``/healthz`` instead. Telegram: forged
+requests (401), bodies over 1 MB (413) and unreadable ones (400) are refused.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from bot.gateway.channels import Channels
 from bot.gateway.urgent import alert_reply, detect
 from bot.services.channels import zalo, zalo_events
 from bot.services.channels.base import BadEvent
+from bot.services.channels.config import ChannelConfig
 from bot.storage import inbox
 
 log = logging.getLogger("hue_assist.gateway.webhooks")
@@ -67,15 +73,18 @@ def parse_json(body: bytes) -> dict[str, Any]:
     return data
 
 
-async def store_messages(channels: Channels, messages: list[Incoming]) -> tuple[int, int]:
-    """Commit the messages (store-before-ack); (new, duplicates).
+async def store_messages(
+    channels: Channels, messages: list[Incoming], seen: list[tuple[str, str]] | None = None
+) -> tuple[int, int]:
+    """Commit the messages (store-before-ack), and when their senders wrote (``seen``);
+    (new, duplicates).
 
     A message about a person in danger gets the emergency number queued at once, before it
     waits its turn for Rasa (which then goes on with the urgent report).
     """
-    if not messages:
+    if not messages and not seen:
         return 0, 0
-    results = await channels.database.accept(messages)
+    results = await channels.database.accept(messages, seen or [])
     new = sum(1 for _, duplicate in results if not duplicate)
     alerts = 0
     for message, (inbox_id, duplicate) in zip(messages, results, strict=True):
@@ -95,26 +104,49 @@ def channels_of(request: Request) -> Channels:
     return request.app.state.channels
 
 
+def _dropped(why: str) -> JSONResponse:
+    """200 with nothing stored: Zalo must not retry it (nor switch the webhook off)."""
+    return JSONResponse({"ok": False, "accepted": 0, "dropped": why})
+
+
+def _distrusted(
+    config: ChannelConfig, body: bytes, event: dict[str, Any], header: str
+) -> str | None:
+    """Why a Zalo event cannot be trusted, or None when it is signed by our OA for our app."""
+    if not config.zalo_enabled:
+        return "ZALO_OA_SECRET_KEY is not set"
+    if not zalo.verify_signature(body, event, header, config.zalo_oa_secret_key):
+        return "missing or invalid X-ZEvent-Signature"
+    if config.zalo_app_id and str(event.get("app_id")) != config.zalo_app_id:
+        return "event for another app_id"
+    return None
+
+
 async def zalo_webhook(request: Request) -> JSONResponse:
     channels = channels_of(request)
-    config = channels.config
-    if not config.zalo_enabled:
-        return _error(503, "Zalo channel not configured (ZALO_OA_SECRET_KEY)")
+    watch = channels.webhooks["zalo"]
     try:
         body = await read_body(request)
         event = parse_json(body)
-        header = request.headers.get("x-zevent-signature", "")
-        if not zalo.verify_signature(body, event, header, config.zalo_oa_secret_key):
-            raise Refused(401, "missing or invalid X-ZEvent-Signature")
-        if config.zalo_app_id and str(event.get("app_id")) != config.zalo_app_id:
-            raise Refused(401, "event for another app_id")
-        messages = zalo_events.to_messages(event)
     except Refused as refused:
-        log.warning("refused: %s", refused, extra={"channel": "zalo", "event": "refused"})
-        return _error(refused.status, str(refused))
+        watch.unreadable_event(str(refused))
+        return _dropped("unreadable")
+    header = request.headers.get("x-zevent-signature", "")
+    why = _distrusted(channels.config, body, event, header)
+    if why is not None:
+        watch.failed(why)
+        return _dropped("unverified")
+    watch.passed()
+    if not zalo_events.fresh(event):  # a replayed signed event, outside the time window
+        watch.unreadable_event("event timestamp outside the accepted window")
+        return _dropped("stale")
+    try:
+        messages = zalo_events.to_messages(event)
     except BadEvent as error:
-        return _error(400, str(error))
-    new, duplicates = await store_messages(channels, messages)
+        watch.unreadable_event(str(error))
+        return _dropped("unreadable")
+    seen = zalo_events.interaction(event)
+    new, duplicates = await store_messages(channels, messages, [seen] if seen else [])
     return JSONResponse({"ok": True, "accepted": new, "duplicates": duplicates})
 
 

@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -119,8 +120,10 @@ class Worker:
         concurrency: int = 32,
         on_done: Callable[[], None] | None = None,
         disaster_line: str | None = None,
+        rasa_token: str | None = None,
     ) -> None:
         self.database = database
+        self.rasa_token = rasa_token  # Rasa's API (the tracker) needs it
         self.disaster_line = disaster_line
         self.on_done = on_done
         self.rasa_urls = tuple(url.rstrip("/") for url in rasa_urls)
@@ -133,6 +136,9 @@ class Worker:
             limits=httpx.Limits(max_connections=concurrency + 4),
         )
         self._citizens = CitizenTasks(concurrency)
+        # Voice notes on a thread of their own (capped in length by voice.notes): Whisper's
+        # CPU never takes the default pool that the rest of the gateway's threads share.
+        self._voice = ThreadPoolExecutor(1, thread_name_prefix="voice-notes")
         self._breakers = Breakers()
         self._actions_ok_at = -ACTIONS_OK_FOR  # loop.time() of the last healthy check
 
@@ -171,6 +177,7 @@ class Worker:
     async def aclose(self) -> None:
         await self._citizens.cancel()
         await self.http.aclose()
+        self._voice.shutdown(wait=False, cancel_futures=True)
 
     async def _serve(self, row: inbox.InboxRow, scope: str) -> None:
         try:
@@ -329,7 +336,8 @@ class Worker:
         rasa = self._rasa(row)
         url = f"{rasa}/conversations/{row.sender_id}/tracker"
         try:
-            response = await self.http.get(url, params={"include_events": "ALL"})
+            params = {"include_events": "ALL", "token": self.rasa_token or ""}
+            response = await self.http.get(url, params=params)
         except httpx.TransportError as error:
             raise Unavailable(f"{rasa}: {type(error).__name__}", scope=rasa) from None
         if response.status_code != 200:
@@ -347,7 +355,8 @@ class Worker:
             if not error.permanent:
                 raise
             raise NotHeard(str(error)) from None
-        text = await asyncio.to_thread(transcribe_note, data)
+        loop = asyncio.get_running_loop()
+        text = await loop.run_in_executor(self._voice, transcribe_note, data)
         if text is None:
             raise NotHeard("not understood")
         return prepare(text)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,8 +23,9 @@ import sqlite_utils
 from bot.base import settings as settings_mod
 from bot.base.clock import iso, now, stamp
 from bot.base.codes import channel_of, who
+from bot.base.text import sanitize
 from bot.base.texts import text as citizen_text
-from bot.domain import categories, desk_config, handover, lifecycle
+from bot.domain import categories, desk_config, handover, lifecycle, public
 from bot.domain.handover import Refused
 from bot.domain.redact import redact_text
 from bot.services.rasa_client import RasaClient
@@ -65,7 +65,9 @@ def rasa_resume(settings: settings_mod.Settings | None = None) -> Resume:
     settings = settings or settings_mod.load()
 
     def resume(sender_id: str) -> None:
-        with RasaClient(settings.rasa_for(sender_id), timeout=10.0) as client:
+        with RasaClient(
+            settings.rasa_for(sender_id), token=settings.rasa_token, timeout=10.0
+        ) as client:
             client.restart(sender_id)
 
     return resume
@@ -278,7 +280,7 @@ _BLANK_LINES_RE = re.compile(r"\n{3,}")
 def reply_text(message: str) -> str:
     """An operator's reply as sent: NFC, no control characters, its line breaks kept (a
     chat message's ``clean`` would run paragraphs and lists together)."""
-    text = unicodedata.normalize("NFC", message or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = sanitize(message).replace("\r\n", "\n").replace("\r", "\n")  # NFC, no lone surrogates
     lines = [" ".join(_CONTROL_RE.sub(" ", line).split()) for line in text.split("\n")]
     return _BLANK_LINES_RE.sub("\n\n", "\n".join(lines)).strip()
 
@@ -393,7 +395,7 @@ def file_report(
     if not force:
         existing = store.find_duplicate(service_code=category, address=location, ward=ward)
         if existing is not None:
-            return {"duplicate": _public_report(existing)}
+            return {"duplicate": _public_report(public.face(existing))}  # someone else's
 
     def tell(db: sqlite_utils.Database, code: str) -> None:
         said = citizen_text("report_filed", "en" if case.language == "en" else "vi", code=code)

@@ -1,4 +1,7 @@
-"""Exports of reports and calls for a period, without personal data unless asked (audited)."""
+"""Exports of reports and calls for a period, without personal data unless asked (audited).
+
+Without ``--include-pii`` a report is its public face (``bot.domain.public.face``): the
+description as the redactor leaves it, no house number, coordinates to 3 decimals."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from bot.domain.public import PUBLIC_COLUMNS
+from bot.domain.public import FACE_COLUMNS, PUBLIC_COLUMNS, face
 from bot.storage import audit
 from bot.storage.report_query import period
 from bot.storage.store import Store
@@ -38,7 +41,7 @@ def rows(
             )  # fmt: skip
     if kind == "reports":
         where, params = period("r.requested_datetime", since, until)
-        columns = ", ".join(f"r.{c}" for c in PUBLIC_COLUMNS)
+        columns = ", ".join(f"r.{c}" for c in (PUBLIC_COLUMNS if include_pii else FACE_COLUMNS))
         extra = ", c.phone AS phone" if include_pii else ""
         sql = (
             f"SELECT {columns}{extra} FROM reports r "
@@ -55,7 +58,8 @@ def rows(
         )
     else:
         raise ValueError(f"unknown export {kind!r}: reports or calls")
-    yield from store.db.query(sql, params)
+    for row in store.db.query(sql, params):
+        yield row if include_pii or kind != "reports" else face(row)
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -85,9 +85,11 @@ def rasa_service(settings: Settings, port: int, tracker_db: Path | None = None) 
     env.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
     env.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
     env["ACTION_SERVER_URL"] = settings.action_server_url
+    env["ACTION_SERVER_SECRET"] = settings.action_secret  # sent as X-Action-Secret
+    env["HUE_ASSIST_RASA_TOKEN"] = settings.rasa_token  # --auth-token, inside the process
     env["RASA_TRACKER_DB"] = str(tracker_db or settings.home / "rasa-tracker.db")
     url = f"http://127.0.0.1:{port}"
-    client = RasaClient(url)
+    client = RasaClient(url, token=settings.rasa_token)
     return Service("rasa", argv, client.model_loaded, url, env)
 
 
@@ -131,6 +133,7 @@ def action_service(settings: Settings) -> Service:
     env = dict(os.environ)
     env["HUE_ASSIST_HOME"] = str(settings.home)
     env["SANIC_HOST"] = "127.0.0.1"  # rasa_sdk listens on every interface otherwise
+    env["ACTION_SERVER_SECRET"] = settings.action_secret  # only Rasa's calls are run
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(project_root()), env.get("PYTHONPATH")]))
     argv = [sys.executable, "-m", "actions", "-p", str(settings.action_port)]
     url = f"http://127.0.0.1:{settings.action_port}"
@@ -145,6 +148,7 @@ def gateway_service(settings: Settings, extra_env: dict[str, str] | None = None)
         RASA_URL=",".join(settings.rasa_servers),
         ACTION_SERVER_URL=settings.action_server_url,
         GATEWAY_PORT=str(settings.gateway_port),
+        RASA_TOKEN=settings.rasa_token,
     )
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(project_root()), env.get("PYTHONPATH")]))
     url = f"http://127.0.0.1:{settings.gateway_port}"
@@ -158,7 +162,11 @@ def voice_service(settings: Settings) -> Service:
     It has no port: it is ready once its heartbeat file names this very process.
     """
     env = dict(os.environ)
-    env.update(HUE_ASSIST_HOME=str(settings.home), RASA_URL=settings.rasa_url)
+    env.update(
+        HUE_ASSIST_HOME=str(settings.home),
+        RASA_URL=settings.rasa_url,
+        RASA_TOKEN=settings.rasa_token,
+    )
     env.setdefault("HF_HUB_OFFLINE", "1")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(project_root()), env.get("PYTHONPATH")]))
     heartbeat = settings.home / "voice-worker.ready"
@@ -276,7 +284,7 @@ def running_rasa(
 
     Raises ``RasaUnavailable`` when no Rasa answers and none may be started.
     """
-    with RasaClient(settings.rasa_url) as client:
+    with RasaClient(settings.rasa_url, token=settings.rasa_token) as client:
         if client.model_loaded():
             yield settings.rasa_url
             return

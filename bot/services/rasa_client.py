@@ -21,9 +21,13 @@ def prepare(text: str) -> str:
 
 
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float = 30.0) -> None:
+    """Rasa's HTTP API. ``token`` is Rasa's ``--auth-token`` (``Settings.rasa_token``):
+    without it the API (parse, trackers, status) answers 401."""
+
+    def __init__(self, base_url: str, timeout: float = 30.0, token: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout)
+        params = {"token": token} if token else None
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, params=params)
 
     def close(self) -> None:
         self._http.close()

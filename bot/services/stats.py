@@ -3,7 +3,9 @@
 - processed share ("tỷ lệ xử lý"): closed reports out of all filed in the period;
 - satisfaction ("mức độ hài lòng"): ratings of 4 or 5 out of all rated;
 - median time to resolve: filing to the ``resolved`` state, in hours;
-- volumes by category, ward and channel; overdue count now; calls and their confidence.
+- volumes by category, ward and channel; overdue count now; calls and their confidence;
+- Zalo messages sent in the period and what they cost: billable (48 hours to 7 days after
+  the citizen last wrote), template messages, and notifications nobody could send.
 
 One grouped scan of the reports does the counting, so the answer stays fast at 183,000.
 """
@@ -16,6 +18,7 @@ from typing import Any
 
 from bot.base.clock import iso, now
 from bot.domain import lifecycle
+from bot.storage import outbox
 from bot.storage.report_query import period
 from bot.storage.store import Store
 
@@ -96,6 +99,7 @@ def compute(store: Store, since: str | None = None, until: str | None = None) ->
         "by_channel": grouped("channel"),
         "calls": _calls(store, since, until),
         "handovers": _handovers(store, since, until),
+        "zalo": outbox.costs(store.db, "zalo", since, until),
     }
 
 

@@ -1,6 +1,7 @@
 """The channels' tables: the inbox, the channel tokens, and the outbox's delivery columns.
 
-Applied by ``bot.storage.schema`` with every other area's migrations (named ``channels-1``, ``-2``).
+Applied by ``bot.storage.schema`` with every other area's migrations (named ``channels-1``
+… ``-3``).
 """
 
 from __future__ import annotations
@@ -49,4 +50,48 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE inbox ADD COLUMN failures INTEGER NOT NULL DEFAULT 0")
 
 
-MIGRATIONS = (("channels-1", _migration_1), ("channels-2", _migration_2))
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """Zalo as Zalo behaves: deliveries per part, why a row was not delivered, how it was
+    sent (what it cost), when each citizen last wrote, and a token pair known dead."""
+    # Each channel message of a row is a part with its own state: a retry resumes at the
+    # first part not sent (outbox_parts.py). ``parts``: how many, once planned.
+    db.execute("ALTER TABLE outbox ADD COLUMN parts INTEGER")
+    db.execute(
+        """CREATE TABLE outbox_parts (
+            outbox_id INTEGER NOT NULL REFERENCES outbox(id),
+            part INTEGER NOT NULL,            -- 0, 1, … in sending order
+            body TEXT NOT NULL,               -- JSON: the channel's own message
+            sent_at TEXT,                     -- NULL until the channel accepted it
+            channel_message_id TEXT,          -- the channel's id for it (Zalo message_id)
+            PRIMARY KEY (outbox_id, part)
+        )"""
+    )
+    # A short code a person (the desk, `reports show`) can act on: window, blocked, banned,
+    # restricted, not_follower, rejected, quota, … (docs/channels.md, the error table).
+    db.execute("ALTER TABLE outbox ADD COLUMN reason TEXT")
+    # How a sent row went: free | billable | unknown | template (Zalo's costs, `stats`).
+    db.execute("ALTER TABLE outbox ADD COLUMN sent_as TEXT")
+    db.execute(
+        "CREATE INDEX outbox_report ON outbox (service_request_id)"
+        " WHERE service_request_id IS NOT NULL"
+    )
+    db.execute("CREATE INDEX outbox_sent ON outbox (channel, sent_at) WHERE state = 'sent'")
+    # The last time each citizen wrote (contacts.py): Zalo's messaging window.
+    db.execute(
+        """CREATE TABLE channel_contacts (
+            sender_id TEXT PRIMARY KEY,       -- channel:user_id
+            last_inbound_at TEXT NOT NULL     -- ISO 8601, +07:00
+        )"""
+    )
+    # A refresh token the channel refused is never posted again (tokens.py): the pair is
+    # marked, and only a new pair in the environment replaces it (seed_hash tells new).
+    db.execute("ALTER TABLE channel_tokens ADD COLUMN seed_hash TEXT")
+    db.execute("ALTER TABLE channel_tokens ADD COLUMN refused_at TEXT")
+    db.execute("ALTER TABLE channel_tokens ADD COLUMN refused_error TEXT")
+
+
+MIGRATIONS = (
+    ("channels-1", _migration_1),
+    ("channels-2", _migration_2),
+    ("channels-3", _migration_3),
+)

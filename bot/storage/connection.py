@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from bot.base.keyfile import read_or_create
 from bot.storage import schema
 
 
@@ -30,6 +30,7 @@ class Connection:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self._key: bytes | None = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 30000")
@@ -65,12 +66,11 @@ class Connection:
         schema.migrate(self.db, self.transaction)
 
     def _secret(self) -> bytes:
-        """The key for reporter pseudonyms, created once beside the database."""
-        key_file = self.path.parent / "reporter.key"
-        if not key_file.exists():
-            key_file.write_bytes(secrets.token_bytes(32))
-            key_file.chmod(0o600)
-        return key_file.read_bytes()
+        """The key for reporter pseudonyms, created once beside the database (atomically,
+        0600 from its first byte: see ``bot.base.keyfile``)."""
+        if self._key is None:
+            self._key = read_or_create(self.path.parent / "reporter.key")
+        return self._key
 
     def reporter_for(self, sender_id: str) -> str:
         return pseudonym(self._secret(), sender_id)

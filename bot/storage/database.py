@@ -19,13 +19,13 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.domain.messages import Incoming
-from bot.storage import inbox
+from bot.storage import contacts, inbox
 from bot.storage.store import Store
 
 T = TypeVar("T")
@@ -75,10 +75,13 @@ class Database:
 
     def _acknowledge(self, batch: list[tuple[Any, Future]]) -> None:
         """Store a burst of webhook messages in one transaction: one fsync for all."""
-        live = [(messages, f) for messages, f in batch if f.set_running_or_notify_cancel()]
+        live = [(job, f) for job, f in batch if f.set_running_or_notify_cancel()]
         try:
             with self._acks.transaction() as db:
-                results = [inbox.accept(db, messages) for messages, _ in live]
+                results = []
+                for (messages, seen), _ in live:
+                    results.append(inbox.accept(db, messages))
+                    contacts.touch(db, seen)
         except BaseException as error:  # noqa: BLE001 - every waiting webhook answers 500
             for _, future in live:
                 future.set_exception(error)
@@ -107,11 +110,14 @@ class Database:
 
         return await self._submit(WORK, run)
 
-    async def accept(self, messages: list[Incoming]) -> list[tuple[int, bool]]:
-        """Commit (fsync) the messages, batched with any other webhook's waiting now."""
+    async def accept(
+        self, messages: list[Incoming], seen: Sequence[tuple[str, str]] = ()
+    ) -> list[tuple[int, bool]]:
+        """Commit (fsync) the messages, batched with any other webhook's waiting now, with
+        when their senders wrote (``seen``: ``(sender_id, at)``, Zalo's messaging window)."""
         start = time.monotonic()
         future: Future = Future()
-        self._jobs.put((ACK, next(self._order), messages, future))
+        self._jobs.put((ACK, next(self._order), (messages, tuple(seen)), future))
         results = await asyncio.wrap_future(future)
         took = time.monotonic() - start
         if took > SLOW_ACK:

@@ -57,10 +57,26 @@ def save(home: Path, data: bytes) -> str:
     target = folder / name
     if not target.exists():
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())  # on disk before its name: a crash leaves no
+        except BaseException:  # empty or torn photo under a report's media_url
+            os.unlink(tmp)
+            raise
         os.replace(tmp, target)
+        _sync_dir(folder)
     return name
+
+
+def _sync_dir(folder: Path) -> None:
+    """Make the rename itself durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def path_of(home: Path, name: str) -> Path | None:

@@ -89,3 +89,43 @@ def take_pending(db: sqlite_utils.Database, sender_id: str, at: str) -> list[dic
             [at, *(row[0] for row in rows)],
         )
     return [json.loads(row[1]) for row in rows]
+
+
+def costs(
+    db: sqlite_utils.Database, channel: str, since: str | None, until: str | None
+) -> dict[str, int]:
+    """What the channel's messages sent in [since, until) were, for what they cost.
+
+    ``messages``: channel messages sent (a row of three parts is three); ``billable``: of
+    those, sent between 48 hours and 7 days after the citizen last wrote (Zalo bills
+    them); ``templates``: template messages (billed too); ``outside_window``: rows nobody
+    could send because the citizen had been silent too long (an operator should call).
+    """
+    clause, params = "channel = ?", [channel]
+    if since:
+        clause, params = clause + " AND sent_at >= ?", [*params, since]
+    if until:
+        clause, params = clause + " AND sent_at < ?", [*params, until]
+    messages, billable, templates = db.execute(
+        "SELECT coalesce(sum(coalesce(parts, 1)), 0),"
+        " coalesce(sum(CASE WHEN sent_as = 'billable' THEN coalesce(parts, 1) END), 0),"
+        " coalesce(sum(sent_as = 'template'), 0)"
+        f" FROM outbox WHERE state = 'sent' AND {clause}",
+        params,
+    ).fetchone()
+    created, created_params = "channel = ?", [channel]
+    if since:
+        created, created_params = created + " AND created_at >= ?", [*created_params, since]
+    if until:
+        created, created_params = created + " AND created_at < ?", [*created_params, until]
+    outside = db.execute(
+        f"SELECT count(*) FROM outbox WHERE state = 'undeliverable' AND reason = 'window'"
+        f" AND {created}",
+        created_params,
+    ).fetchone()[0]
+    return {
+        "messages": messages,
+        "billable": billable,
+        "templates": templates,
+        "outside_window": outside,
+    }

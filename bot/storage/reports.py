@@ -6,7 +6,6 @@ same transaction as the change itself.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,24 +14,25 @@ import sqlite_utils
 
 from bot.base.clock import iso, now
 from bot.base.codes import CHANNELS, CODE_RE, NOTIFIABLE, channel_of
+from bot.base.text import sanitize
 from bot.domain import categories, duplicates, gazetteer, lifecycle, notifications, routing
 from bot.domain.emergency import KINDS as EMERGENCY_KINDS
+from bot.domain.public import coarse_address, public_note
+from bot.domain.redact import redact_text
 from bot.storage import outbox
 from bot.storage.connection import Connection
-from bot.storage.errors import NotFound, StoreError
+from bot.storage.errors import NotAllowed, NotFound, StoreError
 
 MAX_DESCRIPTION = 4000
 
 
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _plain(value: str | None, what: str, limit: int) -> str | None:
-    """Text as stored: control characters removed, length checked (HTML is kept as text
-    and escaped wherever it is shown)."""
+    """Text as stored: control characters, lone surrogates and non-characters removed
+    (``bot.base.text.sanitize``), length checked (HTML is kept as text and escaped wherever
+    it is shown)."""
     if value is None:
         return None
-    value = CONTROL_RE.sub("", value).strip()
+    value = sanitize(value).strip()
     if len(value) > limit:
         raise StoreError(f"{what} over {limit} characters")
     return value
@@ -45,7 +45,7 @@ def _imported(report: dict[str, Any]) -> dict[str, Any]:
         raise StoreError(f"bad code {report.get('service_request_id')!r}")
     row = dict(report)
     row.pop("history", None)
-    row["description"] = _check_report(
+    row["description"], row["address"] = _check_report(
         row["service_code"],
         row.get("description") or "",
         row.get("address"),
@@ -53,6 +53,8 @@ def _imported(report: dict[str, Any]) -> dict[str, Any]:
         row.get("lat"),
         row.get("long"),
     )
+    row["public_description"] = redact_text(row["description"])
+    row["public_address"] = coarse_address(row["address"])
     state = row.get("state") or "received"
     if state not in lifecycle.STATES:
         raise StoreError(f"unknown state {state!r}")
@@ -82,23 +84,23 @@ def _check_report(
     ward: str | None,
     lat: float | None,
     long: float | None,
-) -> str:
-    """Validate a new report's fields; returns the cleaned description."""
+) -> tuple[str, str | None]:
+    """Validate a new report's fields; returns the cleaned description and address."""
     if service_code not in categories.BY_CODE:
         raise StoreError(f"unknown category {service_code!r}")
     description = _plain(description or "", "description", MAX_DESCRIPTION) or ""
     if not description:
         raise StoreError("a report needs a description")
-    _plain(address, "address", 500)
+    address = _plain(address, "address", 500) or None
     if (lat is None) != (long is None):
         raise StoreError("give both lat and long, or neither")
     if lat is not None and not -90 <= lat <= 90:
         raise StoreError("lat must be between -90 and 90")
     if long is not None and not -180 <= long <= 180:
         raise StoreError("long must be between -180 and 180")
-    if not ((address and address.strip()) or lat is not None):
+    if not (address or lat is not None):
         raise StoreError("a report needs an address or coordinates")
-    return description
+    return description, address
 
 
 class Reports(Connection):
@@ -129,7 +131,7 @@ class Reports(Connection):
 
         ``emergency`` (a kind from ``bot.domain.emergency``) makes it urgent: routed to the city's
         operations centre and listed before every other report."""
-        description = _check_report(service_code, description, address, ward, lat, long)
+        description, address = _check_report(service_code, description, address, ward, lat, long)
         if channel not in CHANNELS:
             raise StoreError(f"unknown channel {channel!r}")
         if emergency is not None and emergency not in EMERGENCY_KINDS:
@@ -153,7 +155,9 @@ class Reports(Connection):
                     "service_code": service_code,
                     "service_name": categories.name(service_code),
                     "description": description,
+                    "public_description": redact_text(description),
                     "address": address,
+                    "public_address": coarse_address(address),
                     "address_key": duplicates.address_key(address, ward),
                     "ward": ward,
                     "lat": lat,
@@ -201,6 +205,7 @@ class Reports(Connection):
             "status_notes", "agency_responsible", "channel", "reporter", "duplicate_of",
             "rating", "rating_comment", "requested_datetime", "updated_datetime",
             "expected_datetime", "closed_datetime", "hours_to_close", "emergency",
+            "public_description", "public_address",
         )  # fmt: skip
         insert_report = (
             f"INSERT INTO reports ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
@@ -271,6 +276,30 @@ class Reports(Connection):
             "SELECT phone FROM report_contacts WHERE service_request_id = ?", [code]
         ).fetchone()
         return row[0] if row else None
+
+    def undelivered_notifications(self, code: str) -> list[dict[str, Any]]:
+        """Status notifications of a report that did not reach a citizen, for operators:
+        why (``reason``: window, blocked, banned, …), to whom (the reporter, whose phone may
+        be on file so a person can call, or a follower) and when it was queued."""
+        rows = self.db.execute(
+            "SELECT o.created_at, o.channel, o.reason, o.last_error, o.sender_id = c.sender_id,"
+            " c.phone IS NOT NULL AND c.phone != '' FROM outbox o"
+            " LEFT JOIN report_contacts c ON c.service_request_id = o.service_request_id"
+            " WHERE o.service_request_id = ? AND o.kind = 'notification'"
+            " AND o.state IN ('undeliverable', 'failed') ORDER BY o.id",
+            [code],
+        ).fetchall()
+        return [
+            {
+                "queued_at": at,
+                "channel": channel,
+                "reason": reason or "failed",
+                "error": error,
+                "to": "reporter" if mine else "follower",
+                "phone_on_file": bool(mine and phone),
+            }
+            for at, channel, reason, error, mine, phone in rows
+        ]
 
     def latest_report_of(self, sender_id: str) -> dict[str, Any] | None:
         """The citizen's most recent report (by pseudonym), or None."""
@@ -344,9 +373,13 @@ class Reports(Connection):
         note: str | None = None,
         duplicate_of: str | None = None,
         agency: str | None = None,
+        internal_note: str | None = None,
     ) -> dict[str, Any]:
         """Move a report along its lifecycle (only allowed moves), with a history row and a
-        notification to the reporter and followers, in one transaction."""
+        notification to the reporter and followers, in one transaction.
+
+        ``note`` is for the public: sent to the citizen and published (as the redactor
+        leaves it); ``internal_note`` stays in the history, for staff."""
         report = self._require(code)
         code = report["service_request_id"]
         old = report["state"]
@@ -362,7 +395,8 @@ class Reports(Connection):
             if original is None or original["service_request_id"] == code:
                 raise StoreError("a duplicate needs --duplicate-of with another report's code")
             duplicate_of = original["service_request_id"]
-        note = _plain(note, "note", 2000)
+        note = public_note(_plain(note, "note", 2000))
+        internal_note = _plain(internal_note, "internal note", 2000)
         moment = iso(now())
         changes: dict[str, Any] = {
             "state": new_state,
@@ -396,17 +430,40 @@ class Reports(Connection):
             )
             if cursor.rowcount != 1:
                 raise StoreError(f"{code} changed meanwhile; look again and retry")
-            history_note = note or (f"assigned to {agency}" if agency else None)
+            history_note = "; ".join(
+                part
+                for part in (
+                    internal_note,
+                    f"public note: {note}" if note and internal_note else note,
+                    f"assigned to {agency}" if agency and not (note or internal_note) else None,
+                )
+                if part
+            )
             self._history(db, code, actor, old, new_state, history_note)
             self._notify(db, {**report, **changes}, moment)
         return self._require(code)
 
-    def assign(self, code: str, agency: str, *, actor: str, note: str | None = None) -> dict:
+    def assign(
+        self,
+        code: str,
+        agency: str,
+        *,
+        actor: str,
+        note: str | None = None,
+        internal_note: str | None = None,
+    ) -> dict:
         """Give a report to a department (state ``assigned``), notifying the citizen."""
         agency = _plain(agency, "agency", 200) or ""
         if not agency.strip():
             raise StoreError("an agency name is needed")
-        return self.set_state(code, "assigned", actor=actor, note=note, agency=agency.strip())
+        return self.set_state(
+            code,
+            "assigned",
+            actor=actor,
+            note=note,
+            agency=agency.strip(),
+            internal_note=internal_note,
+        )
 
     def _notify(self, db: sqlite_utils.Database, report: dict[str, Any], at: str) -> None:
         """Queue the status change for the reporter and every follower (the outbox)."""
@@ -451,24 +508,75 @@ class Reports(Connection):
             }
         )
 
+    def follows(self, code: str, sender_id: str) -> bool:
+        """Whether ``sender_id`` filed the report (its pseudonym) or follows it."""
+        row = self.db.execute(
+            "SELECT 1 FROM reports WHERE service_request_id = ? AND reporter = ? "
+            "UNION ALL SELECT 1 FROM report_subscriptions "
+            "WHERE service_request_id = ? AND sender_id = ? LIMIT 1",
+            [code, self.reporter_for(sender_id), code, sender_id],
+        ).fetchone()
+        return row is not None
+
+    def may_rate(self, report: dict[str, Any], sender_id: str) -> NotAllowed | None:
+        """None when ``sender_id`` may rate (or re-rate) the report, else why not.
+
+        Only the reporter or a follower of a closed report rates it, once: whoever gave
+        its rating may change it, nobody else may replace it."""
+        code = report["service_request_id"]
+        if not self.follows(code, sender_id):
+            return NotAllowed("not_yours", f"{code} was not filed or followed by this citizen")
+        if report.get("status") != "closed":
+            return NotAllowed("not_closed", f"{code} is not closed yet")
+        rated_by = report.get("rated_by")
+        if rated_by and rated_by != self.reporter_for(sender_id):
+            return NotAllowed("rated", f"{code} was already rated by another follower")
+        return None
+
     def rate_report(
-        self, code: str, rating: int, comment: str | None, actor: str = "citizen"
+        self,
+        code: str,
+        rating: int,
+        comment: str | None,
+        *,
+        sender_id: str,
+        actor: str = "citizen",
     ) -> None:
-        """Store a 1–5 satisfaction rating and comment, with a history row."""
+        """Store a 1–5 satisfaction rating and comment from ``sender_id``, with a history row.
+
+        Refused (``NotAllowed``) unless :meth:`may_rate` allows it: a stranger with a
+        report's code cannot rate it, nor rate an open one."""
         if not 1 <= rating <= 5:
             raise StoreError("rating must be between 1 and 5")
         report = self._require(code)
+        refused = self.may_rate(report, sender_id)
+        if refused is not None:
+            raise refused
+        comment = _plain(comment, "comment", 1000)
         moment = iso(now())
+        before = report.get("rating")
         with self.transaction() as db:
-            db["reports"].update(
-                report["service_request_id"],
-                {"rating": rating, "rating_comment": comment, "updated_datetime": moment},
+            cursor = db.execute(
+                "UPDATE reports SET rating = ?, rating_comment = ?, rated_by = ?, "
+                "updated_datetime = ? WHERE service_request_id = ? "
+                "AND (rated_by IS NULL OR rated_by = ?)",
+                [
+                    rating,
+                    comment,
+                    self.reporter_for(sender_id),
+                    moment,
+                    report["service_request_id"],
+                    self.reporter_for(sender_id),
+                ],
             )
+            if cursor.rowcount != 1:
+                raise NotAllowed("rated", f"{code} was already rated by another follower")
+            note = f"rated {rating}/5" if before is None else f"rating {before}/5 → {rating}/5"
             self._history(
                 db,
                 report["service_request_id"],
                 actor,
                 report["state"],
                 report["state"],
-                f"rated {rating}/5",
+                note,
             )

@@ -1,10 +1,13 @@
-"""The report tables (migrations ``reports-1`` … ``reports-4``), applied by ``schema``."""
+"""The report tables (migrations ``reports-1`` … ``reports-5``), applied by ``schema``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import sqlite_utils
+
+from bot.domain.public import coarse_address
+from bot.domain.redact import redact_text
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -122,10 +125,30 @@ def _migration_4(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_5(db: sqlite_utils.Database) -> None:
+    """The public face (issue 15): the description and the address as the public may read
+    them (written once, at filing: redacted, without the house number), and who gave a
+    report its rating (a pseudonym), so that only the reporter or a follower rates, and only
+    they change their own rating."""
+    db.execute("ALTER TABLE reports ADD COLUMN public_description TEXT")
+    db.execute("ALTER TABLE reports ADD COLUMN public_address TEXT")
+    db.execute("ALTER TABLE reports ADD COLUMN rated_by TEXT")
+    rows = db.execute("SELECT service_request_id, description, address FROM reports").fetchall()
+    db.conn.executemany(
+        "UPDATE reports SET public_description = ?, public_address = ? "
+        "WHERE service_request_id = ?",
+        [
+            (redact_text(description), coarse_address(address), code)
+            for code, description, address in rows
+        ],
+    )
+
+
 # Named, ordered migrations for the report tables; ``bot.storage.schema`` joins every area's list.
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("reports-1", _migration_1),
     ("reports-2", _migration_2),
     ("reports-3", _migration_3),
     ("reports-4", _migration_4),
+    ("reports-5", _migration_5),
 )

@@ -7,11 +7,11 @@ areas (outbox, inbox, calls, audit) are reached through ``store.db`` by their ow
 
 from __future__ import annotations
 
-from bot.storage.errors import NotFound, StoreError
+from bot.storage.errors import NotAllowed, NotFound, StoreError
 from bot.storage.handovers import Handovers
 from bot.storage.reports import MAX_DESCRIPTION, Reports
 
-__all__ = ["MAX_DESCRIPTION", "NotFound", "Store", "StoreError"]
+__all__ = ["MAX_DESCRIPTION", "NotAllowed", "NotFound", "Store", "StoreError"]
 
 
 class Store(Reports, Handovers):

@@ -1,6 +1,12 @@
-"""A stand-in for Zalo's OA OpenAPI and OAuth servers: records what it is sent, keeps one
-valid token pair (refresh tokens single-use), serves photos, and answers with Zalo's error
-codes on demand. Also signs webhook events the way Zalo does."""
+"""A stand-in for Zalo's OA OpenAPI, template (ZNS) and OAuth servers: records what it is
+sent, keeps one valid token pair (refresh tokens single-use, a refused one stays dead),
+serves photos, and answers with Zalo's error codes on demand. Also signs webhook events the
+way Zalo does, and builds the event a button tap sends.
+
+Taught Zalo's behaviour (docs/channels.md, "Zalo's rules"): a consultation message to a
+citizen silent for over 7 days is refused with -230 (``silent``); buttons must be one of
+the documented types with a string payload for the query ones (else -201); a tap on an
+``oa.query.*`` button arrives as the citizen's ``user_send_text`` carrying the payload."""
 
 from __future__ import annotations
 
@@ -45,6 +51,7 @@ def gateway_env(standin_url: str) -> dict[str, str]:
         "ZALO_REFRESH_TOKEN": "refresh-0",
         "ZALO_API_BASE": standin_url,
         "ZALO_OAUTH_BASE": standin_url,
+        "ZALO_ZNS_API_BASE": standin_url,
     }
 
 
@@ -68,6 +75,34 @@ def signed(evt: dict[str, Any], key: str = OA_SECRET_KEY) -> tuple[bytes, dict[s
     return body, {"X-ZEvent-Signature": header, "Content-Type": "application/json"}
 
 
+BUTTON_TYPES = {"oa.open.url", "oa.query.show", "oa.query.hide", "oa.open.sms", "oa.open.phone"}
+WINDOW_DAYS = 7
+FREE_HOURS = 48
+
+
+def tap(user_id: str, button: dict[str, Any]) -> dict[str, Any]:
+    """The webhook event Zalo sends when the citizen taps an ``oa.query.*`` button: their
+    own text message carrying the payload (shown in their chat only for ``query.show``)."""
+    assert button["type"] in ("oa.query.show", "oa.query.hide"), button
+    return event(user_id, text=str(button["payload"]))
+
+
+def buttons_of(message: dict[str, Any]) -> list[dict[str, Any]]:
+    return ((message.get("attachment") or {}).get("payload") or {}).get("buttons") or []
+
+
+def shape_error(message: dict[str, Any]) -> str | None:
+    """Why Zalo would refuse this consultation message's shape (-201), or None."""
+    if len(str(message.get("text") or "")) > 2000:
+        return "text is over 2000 characters"
+    for button in buttons_of(message):
+        if button.get("type") not in BUTTON_TYPES:
+            return f"button type {button.get('type')!r} is invalid"
+        if button["type"].startswith("oa.query.") and not isinstance(button.get("payload"), str):
+            return "a query button's payload must be a string"
+    return None
+
+
 @dataclass
 class Sent:
     user_id: str
@@ -86,7 +121,12 @@ class ZaloStandin:
     on_send: Callable[[str], None] | None = None  # called with the user id after each delivery
     refused: list[dict[str, Any]] = field(default_factory=list)
     refreshes: list[dict[str, Any]] = field(default_factory=list)
-    failures: list[dict[str, Any]] = field(default_factory=list)  # answers to the next sends
+    failures: list[dict[str, Any] | None] = field(default_factory=list)  # next sends' answers
+    refuse: dict[str, dict[str, Any]] = field(default_factory=dict)  # user id → error answer
+    silent: dict[str, float] = field(default_factory=dict)  # user id → days since they wrote
+    billable: list[str] = field(default_factory=list)  # users written to 48 h–7 days after
+    templates: list[dict[str, Any]] = field(default_factory=list)  # template messages sent
+    template_failures: list[dict[str, Any]] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     generation: int = 0
@@ -94,9 +134,28 @@ class ZaloStandin:
 
     # -- control -----------------------------------------------------------------------
 
-    def fail_next(self, error: int, message: str = "error", times: int = 1) -> None:
+    def fail_next(self, error: int, message: str = "error", times: int = 1, after: int = 0) -> None:
+        """The next ``times`` sends, after ``after`` that go through, get ``error``."""
         with self.lock:
-            self.failures += [{"error": error, "message": message}] * times
+            self.failures += [None] * after + [{"error": error, "message": message}] * times
+
+    def refuse_user(self, user_id: str, error: int, message: str = "error") -> None:
+        """Every send to this user gets ``error`` (blocked, banned, restricted…)."""
+        with self.lock:
+            self.refuse[user_id] = {"error": error, "message": message}
+
+    def revoke_refresh(self) -> None:
+        """The refresh token dies (expired after 3 months, or revoked): refused for ever."""
+        with self.lock:
+            self.refresh_token = f"revoked-{self.generation}"
+
+    def authorise_again(self) -> tuple[str, str]:
+        """A new token pair, as the OA's admin gets by authorising the app again."""
+        with self.lock:
+            self.generation += 1
+            self.access_token = f"access-{self.generation}"
+            self.refresh_token = f"refresh-{self.generation}"
+            return self.access_token, self.refresh_token
 
     def expire_token(self) -> None:
         """The current access token stops working (Zalo then answers -216)."""
@@ -117,17 +176,34 @@ class ZaloStandin:
 
     # -- API ---------------------------------------------------------------------------
 
+    def _refusal(self, body: dict[str, Any], token: str) -> dict[str, Any] | None:
+        """Zalo's error answer to this consultation message, if any (under the lock)."""
+        scripted = self.failures.pop(0) if self.failures else None
+        if scripted is not None:
+            return scripted
+        if token != self.access_token:
+            return {"error": -216, "message": "Access token is invalid"}
+        user_id = str(body["recipient"]["user_id"])
+        if user_id in self.refuse:
+            return self.refuse[user_id]
+        days = self.silent.get(user_id, 0.0)
+        if days > WINDOW_DAYS:
+            return {"error": -230, "message": "User has not interacted with OA in 7 days"}
+        wrong = shape_error(body["message"])
+        if wrong:
+            return {"error": -201, "message": wrong}
+        if days * 24 > FREE_HOURS:
+            self.billable.append(user_id)
+        return None
+
     async def _send(self, request: Request) -> Response:
         token = request.headers.get("access_token", "")
         body = await request.json()
         with self.lock:
-            if self.failures:
-                answer = self.failures.pop(0)
+            answer = self._refusal(body, token)
+            if answer is not None:
                 self.refused.append({"body": body, "answer": answer})
                 return JSONResponse(answer)
-            if token != self.access_token:
-                self.refused.append({"body": body, "answer": "token"})
-                return JSONResponse({"error": -216, "message": "Access token is invalid"})
             user_id = str(body["recipient"]["user_id"])
             self.sent.append(Sent(user_id, body["message"], token, time.time()))
             self.counts[user_id] = self.counts.get(user_id, 0) + 1
@@ -140,6 +216,23 @@ class ZaloStandin:
                 "message": "Success",
                 "data": {"message_id": f"m{count}", "user_id": user_id},
             }
+        )
+
+    async def _template(self, request: Request) -> Response:
+        """ZNS: a registered template with its values, to a Zalo user id."""
+        token = request.headers.get("access_token", "")
+        body = await request.json()
+        with self.lock:
+            if self.template_failures:
+                return JSONResponse(self.template_failures.pop(0))
+            if token != self.access_token:
+                return JSONResponse({"error": -124, "message": "Access token is invalid"})
+            if not body.get("template_id") or not isinstance(body.get("template_data"), dict):
+                return JSONResponse({"error": -109, "message": "template id is invalid"})
+            self.templates.append({**body, "token": token})
+            count = len(self.templates)
+        return JSONResponse(
+            {"error": 0, "message": "Success", "data": {"msg_id": f"t{count}", "sent_time": "0"}}
         )
 
     async def _token(self, request: Request) -> Response:
@@ -178,6 +271,7 @@ class ZaloStandin:
         app = Starlette(
             routes=[
                 Route("/v3.0/oa/message/cs", self._send, methods=["POST"]),
+                Route("/message/template", self._template, methods=["POST"]),
                 Route("/v4/oa/access_token", self._token, methods=["POST"]),
                 Route("/files/{name}", self._file),
             ]

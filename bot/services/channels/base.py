@@ -2,18 +2,32 @@
 
 An adapter turns a channel's events into ``Incoming`` messages (stored in the inbox) and
 delivers outbox payloads (``{"text", "buttons", "image"}``) in the channel's own shapes.
+
+A payload may take several channel messages (a long text, then a photo): those are its
+*parts*. The sender stores them on the first attempt and hands the adapter only the parts
+not yet sent, and the adapter reports each part as it goes through, so a retry after a
+failure at part 2 starts at part 2 and the citizen never reads part 1 twice.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-Outcome = Literal["sent", "retry", "undeliverable", "failed"]
+# sent: every part went through · retry: later, the same parts · undeliverable: not to this
+# citizen (blocked, outside the messaging window) · failed: not this message (bad request,
+# attempts spent) · halted: the channel itself is broken (configuration, quota, a dead
+# token): the row waits, its attempt not counted, until the channel works again.
+Outcome = Literal["sent", "retry", "undeliverable", "failed", "halted"]
+
+# How a delivered message was sent, for what it costs: inside Zalo's free 48 hours, in the
+# billable days after, with an unknown last contact, or as a template message.
+Window = Literal["free", "billable", "unknown", "template"]
 
 
 class BadEvent(ValueError):
-    """An event we cannot read: the webhook answers 400 and stores nothing."""
+    """An event we cannot read: nothing is stored (see each webhook for its answer)."""
 
 
 @dataclass(frozen=True)
@@ -23,10 +37,37 @@ class Delivery:
     outcome: Outcome
     error: str | None = None
     retry_after: float | None = None  # seconds, when the channel said how long to wait
+    reason: str | None = None  # a short code a person can act on: window, blocked, quota…
+    window: Window | None = None  # for a sent message: how it was sent (costs)
 
     @classmethod
-    def sent(cls) -> Delivery:
-        return cls("sent")
+    def sent(cls, window: Window | None = None) -> Delivery:
+        return cls("sent", window=window)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One channel message of an outbox payload: its place and the channel's own body."""
+
+    index: int
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One outbox row as an adapter sees it: who, what kind, and the parts still to send."""
+
+    outbox_id: int
+    user_id: str
+    kind: str  # reply | notification | alert
+    payload: dict[str, Any]
+    parts: list[Part]
+    last_inbound_at: str | None = None  # when the citizen last wrote (messaging windows)
+
+
+# Called by the adapter after each part the channel accepted: (part index, the channel's
+# message id). The sender commits it before the next part goes.
+PartSent = Callable[[int, str | None], Awaitable[None]]
 
 
 class MediaUnavailable(RuntimeError):
@@ -42,7 +83,19 @@ class ChannelAdapter(Protocol):
 
     name: str
 
-    async def deliver(self, user_id: str, payload: dict[str, Any]) -> Delivery: ...
+    def parts(self, payload: dict[str, Any]) -> list[dict[str, Any]]:
+        """The channel messages that carry ``payload``, in order (JSON-serialisable)."""
+        ...
+
+    def admits(self, free: int) -> int:
+        """How many of ``free`` delivery slots the sender may fill now (0 while halted)."""
+        ...
+
+    async def prepare(self) -> None:
+        """Before the first delivery: learn what the database knows (a dead token)."""
+        ...
+
+    async def deliver(self, outgoing: Outgoing, sent: PartSent) -> Delivery: ...
 
     async def fetch_media(self, reference: str) -> bytes: ...
 

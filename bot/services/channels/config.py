@@ -1,4 +1,9 @@
-"""The channels' settings, read from the environment (names from the contract)."""
+"""The channels' settings, read from the environment (names from the contract).
+
+Zalo template messages (ZNS) are off unless a template id is configured: each template is
+registered with Zalo by the city's OA (``ZALO_ZNS_TEMPLATE_<NAME>``, e.g.
+``ZALO_ZNS_TEMPLATE_REPORT_STATUS``); docs/channels.md lists the values each one gets.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ class ChannelConfig:
     zalo_refresh_token: str
     zalo_api_base: str
     zalo_oauth_base: str
+    zalo_zns_api_base: str  # Zalo's template (ZNS) API
+    zalo_templates: dict[str, str]  # template name (bot.domain.notifications) → Zalo's id
     telegram_bot_token: str
     telegram_api_base: str
     telegram_webhook_secret: str
@@ -41,6 +48,10 @@ def load(env: dict[str, str] | None = None, gateway_port: int = 8000) -> Channel
         zalo_refresh_token=env.get("ZALO_REFRESH_TOKEN", ""),
         zalo_api_base=(env.get("ZALO_API_BASE") or "https://openapi.zalo.me").rstrip("/"),
         zalo_oauth_base=(env.get("ZALO_OAUTH_BASE") or "https://oauth.zaloapp.com").rstrip("/"),
+        zalo_zns_api_base=(
+            env.get("ZALO_ZNS_API_BASE") or "https://business.openapi.zalo.me"
+        ).rstrip("/"),
+        zalo_templates=templates(env),
         telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
         telegram_api_base=(env.get("TELEGRAM_API_BASE") or "https://api.telegram.org").rstrip("/"),
         telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
@@ -50,3 +61,16 @@ def load(env: dict[str, str] | None = None, gateway_port: int = 8000) -> Channel
         worker_concurrency=int(env.get("GATEWAY_WORKERS", "32")),
         sender_concurrency=int(env.get("GATEWAY_SENDERS", "32")),
     )
+
+
+TEMPLATE_PREFIX = "ZALO_ZNS_TEMPLATE_"
+
+
+def templates(env: dict[str, str]) -> dict[str, str]:
+    """The configured Zalo template ids by name: ``ZALO_ZNS_TEMPLATE_REPORT_STATUS=123``
+    gives ``{"report_status": "123"}``; an empty value leaves the template off."""
+    return {
+        key.removeprefix(TEMPLATE_PREFIX).lower(): value.strip()
+        for key, value in env.items()
+        if key.startswith(TEMPLATE_PREFIX) and value.strip()
+    }

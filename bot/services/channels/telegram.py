@@ -16,7 +16,14 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.request import HTTPXRequest
 
 from bot.domain.messages import Incoming
-from bot.services.channels.base import BadEvent, Delivery, MediaUnavailable, split_text
+from bot.services.channels.base import (
+    BadEvent,
+    Delivery,
+    MediaUnavailable,
+    Outgoing,
+    PartSent,
+    split_text,
+)
 from bot.services.channels.config import ChannelConfig
 
 log = logging.getLogger("hue_assist.channels.telegram")
@@ -114,27 +121,46 @@ class TelegramAdapter:
         if self._initialized:
             await self.bot.shutdown()
 
-    async def deliver(self, user_id: str, payload: dict[str, Any]) -> Delivery:
+    def parts(self, payload: dict[str, Any]) -> list[dict[str, Any]]:
+        """Text parts (the buttons on the last), then the photo: one Telegram message each."""
+        out: list[dict[str, Any]] = []
+        text = str(payload.get("text") or "")
+        buttons = payload.get("buttons") or []
+        if text or buttons:
+            out += [{"text": part} for part in split_text(text or "…", MAX_TEXT)]
+            if buttons:
+                out[-1]["buttons"] = buttons
+        if payload.get("image"):
+            out.append({"photo": str(payload["image"])})
+        return out
+
+    def admits(self, free: int) -> int:
+        return free
+
+    async def prepare(self) -> None:
+        return None
+
+    async def deliver(self, outgoing: Outgoing, sent: PartSent) -> Delivery:
         try:
             bot = await self._bot()
-            text = str(payload.get("text") or "")
-            markup = keyboard(payload.get("buttons") or [])
-            if text or markup:
-                parts = split_text(text or "…", MAX_TEXT)
-                for index, part in enumerate(parts):
-                    last = index == len(parts) - 1
-                    await bot.send_message(user_id, part, reply_markup=markup if last else None)
-            if payload.get("image"):
-                await bot.send_photo(user_id, str(payload["image"]))
+            for part in outgoing.parts:
+                if "photo" in part.body:
+                    message = await bot.send_photo(outgoing.user_id, part.body["photo"])
+                else:
+                    markup = keyboard(part.body.get("buttons") or [])
+                    message = await bot.send_message(
+                        outgoing.user_id, part.body["text"], reply_markup=markup
+                    )
+                await sent(part.index, str(message.message_id))
         except RetryAfter as error:
             self.last_error = "rate limited"
             seconds = error.retry_after
             delay = seconds.total_seconds() if hasattr(seconds, "total_seconds") else seconds
-            return Delivery("retry", str(error), retry_after=float(delay))
-        except Forbidden as error:
-            return Delivery("undeliverable", str(error))  # the citizen blocked the bot
+            return Delivery("retry", str(error), retry_after=float(delay), reason="rate_limited")
+        except Forbidden as error:  # the citizen blocked the bot
+            return Delivery("undeliverable", str(error), reason="blocked")
         except BadRequest as error:
-            return Delivery("failed", str(error))
+            return Delivery("failed", str(error), reason="invalid")
         except (NetworkError, TelegramError) as error:
             self.last_error = type(error).__name__
             return Delivery("retry", f"telegram: {type(error).__name__}: {error}")

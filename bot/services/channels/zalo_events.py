@@ -6,8 +6,11 @@ seen/received receipts, unfollow, stickers) give no message: they are acknowledg
 
 from __future__ import annotations
 
+import time
+from datetime import datetime
 from typing import Any
 
+from bot.base.clock import HUE_TZ, iso, now
 from bot.domain.messages import Incoming
 from bot.services.channels.base import BadEvent
 
@@ -23,6 +26,21 @@ USER_EVENTS = {
     "user_send_sticker",
     "user_send_business_card",
 }
+
+
+# A signed event is accepted only this close to its own timestamp (ms since the epoch, in
+# the signature): a recorded event replayed later, after the inbox forgot its id, is refused.
+WINDOW_S = 15 * 60
+
+
+def fresh(event: dict[str, Any], now_s: float | None = None, window_s: float = WINDOW_S) -> bool:
+    """Whether the event's signed timestamp is within ``window_s`` of now."""
+    try:
+        sent = int(str(event.get("timestamp"))) / 1000
+    except ValueError:
+        return False
+    now_s = time.time() if now_s is None else now_s
+    return abs(now_s - sent) <= window_s
 
 
 def _str(value: Any) -> str:
@@ -73,3 +91,24 @@ def to_messages(event: dict[str, Any]) -> list[Incoming]:
     if name == "user_send_link" and text.strip():
         return [Incoming(CHANNEL, msg_id, sender, "text", text=text)]
     return []  # stickers, gifs, files, business cards: nothing the conversation can read
+
+
+def interaction(event: dict[str, Any]) -> tuple[str, str] | None:
+    """``(sender_id, when)`` for an event in which a citizen wrote to the OA (any
+    ``user_send_*``, a sticker too), else None: what Zalo's messaging window counts from.
+
+    The time is the event's own (a retry an hour later does not move the window), never
+    later than now; our clock when the event has none.
+    """
+    if _str(event.get("event_name")) not in USER_EVENTS:
+        return None
+    sender = _str((event.get("sender") or {}).get("id"))
+    if not sender:
+        return None
+    moment = now()
+    try:
+        sent = datetime.fromtimestamp(int(_str(event.get("timestamp"))) / 1000, HUE_TZ)
+        moment = min(moment, sent)
+    except (ValueError, OverflowError, OSError):
+        pass
+    return f"{CHANNEL}:{sender}", iso(moment)

@@ -1,0 +1,66 @@
+"""How long each kind of personal data is kept (a YAML table of days per kind).
+
+The shipped table (``bot/domain/data/retention.yml``) holds sample values to be confirmed by
+the city; ``HUE_ASSIST_RETENTION`` points at the real one. Every kind must be given: a typo
+is an error, not a kind silently kept forever. ``bot.services.privacy`` enforces it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import yaml
+
+DEFAULT_TABLE = Path(__file__).parent / "data" / "retention.yml"
+KINDS = (
+    "inbox_messages",
+    "outbox_messages",
+    "conversations",
+    "handovers",
+    "unused_media",
+    "report_contacts",
+    "report_link",
+    "call_contacts",
+    "recordings",
+    "audit_log",
+)
+
+
+class RetentionError(ValueError):
+    """A retention table we cannot use, with the file and the reason."""
+
+
+@dataclass(frozen=True)
+class Retention:
+    days: dict[str, int]
+    source: Path
+    sample: bool
+
+    def cutoff(self, kind: str, at: datetime) -> datetime:
+        """Data of ``kind`` from before this moment is past its period."""
+        return at - timedelta(days=self.days[kind])
+
+
+def load(path: Path | str | None = None) -> Retention:
+    """The table at ``path``, else ``HUE_ASSIST_RETENTION``, else the shipped sample."""
+    chosen = Path(path or os.environ.get("HUE_ASSIST_RETENTION") or DEFAULT_TABLE)
+    try:
+        data = yaml.safe_load(chosen.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise RetentionError(f"{chosen}: {error}") from None
+    if not isinstance(data, dict):
+        raise RetentionError(f"{chosen}: expected `kind: days` lines")
+    unknown = sorted(set(data) - set(KINDS))
+    missing = [kind for kind in KINDS if kind not in data]
+    if unknown or missing:
+        raise RetentionError(f"{chosen}: unknown kinds {unknown}, missing kinds {missing}")
+    days: dict[str, int] = {}
+    for kind in KINDS:
+        value = data[kind]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise RetentionError(f"{chosen}: {kind} must be a whole number of days ≥ 1")
+        days[kind] = value
+    return Retention(days, chosen, sample=chosen.resolve() == DEFAULT_TABLE.resolve())
