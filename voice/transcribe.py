@@ -138,6 +138,12 @@ def segment_confidence(avg_logprob: float, no_speech_prob: float) -> float:
 ENGLISH_ABOVE = 0.9  # share of P(en) among the allowed languages needed to decode in English
 
 
+def _caller_index(channels: list[Channel]) -> int:
+    """Which channel carries the caller (``VOICE_CHANNEL_MAP``); the first when none does."""
+    roles = [channel.role for channel in channels]
+    return roles.index("caller") if "caller" in roles else 0
+
+
 def detect_among(model: LoadedModel, samples: np.ndarray, allowed: tuple[str, ...]) -> str:
     """The language of ``samples`` among ``allowed`` (e.g. Vietnamese or English): the first
     one unless the model is sure of another. Free detection calls 2–3 of 36 Vietnamese clips
@@ -304,8 +310,8 @@ def transcribe_file(
             )
         if not split and len(parts) == 2:
             parts = ((parts[0] + parts[1]) / 2,)
-        if detect:  # once, on the caller's words (the first channel, or the mix)
-            language = detect_among(model, parts[0], allowed)
+        if detect:  # once, on the caller's words (the caller's channel, or the mix)
+            language = detect_among(model, parts[_caller_index(channels)], allowed)
             options = whisper_options(config, language, model.multilingual)
             detect = False
         for channel, samples in zip(channels, parts, strict=True):
