@@ -7,17 +7,14 @@ action server and the gateway follow an edit without a restart.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.base.clock import HUE_TZ
+from bot.domain import config_file
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "desk.yml"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -121,20 +118,6 @@ def parse(data: Any, source: str = "desk configuration") -> DeskConfig:
     )
 
 
-@lru_cache(maxsize=4)
-def _load_file(path: str, mtime: float) -> DeskConfig:
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise DeskConfigError(f"{path}: {error}") from None
-    return parse(data, path)
-
-
 def load(path: Path | str | None = None) -> DeskConfig:
     """The desk configuration (cached until the file changes)."""
-    chosen = Path(path or os.environ.get("HUE_ASSIST_DESK") or DEFAULT_FILE)
-    try:
-        mtime = chosen.stat().st_mtime
-    except OSError as error:
-        raise DeskConfigError(f"{chosen}: {error.strerror}") from None
-    return _load_file(str(chosen), mtime)
+    return config_file.load(path, "HUE_ASSIST_DESK", DEFAULT_FILE, parse, DeskConfigError)

@@ -7,12 +7,12 @@ is an error, not a kind silently kept forever. ``bot.services.privacy`` enforces
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-import yaml
+from bot.domain import config_file
 
 DEFAULT_TABLE = Path(__file__).parent / "data" / "retention.yml"
 KINDS = (
@@ -45,22 +45,24 @@ class Retention:
 
 
 def load(path: Path | str | None = None) -> Retention:
-    """The table at ``path``, else ``HUE_ASSIST_RETENTION``, else the shipped sample."""
-    chosen = Path(path or os.environ.get("HUE_ASSIST_RETENTION") or DEFAULT_TABLE)
-    try:
-        data = yaml.safe_load(chosen.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise RetentionError(f"{chosen}: {error}") from None
+    """The table at ``path``, else ``HUE_ASSIST_RETENTION``, else the shipped sample (cached
+    until the file changes)."""
+    return config_file.load(path, "HUE_ASSIST_RETENTION", DEFAULT_TABLE, parse, RetentionError)
+
+
+def parse(data: Any, source: str) -> Retention:
+    """Validate a loaded YAML document: every kind, each a whole number of days."""
     if not isinstance(data, dict):
-        raise RetentionError(f"{chosen}: expected `kind: days` lines")
+        raise RetentionError(f"{source}: expected `kind: days` lines")
     unknown = sorted(set(data) - set(KINDS))
     missing = [kind for kind in KINDS if kind not in data]
     if unknown or missing:
-        raise RetentionError(f"{chosen}: unknown kinds {unknown}, missing kinds {missing}")
+        raise RetentionError(f"{source}: unknown kinds {unknown}, missing kinds {missing}")
     days: dict[str, int] = {}
     for kind in KINDS:
         value = data[kind]
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise RetentionError(f"{chosen}: {kind} must be a whole number of days ≥ 1")
+            raise RetentionError(f"{source}: {kind} must be a whole number of days ≥ 1")
         days[kind] = value
+    chosen = Path(source)
     return Retention(days, chosen, sample=chosen.resolve() == DEFAULT_TABLE.resolve())

@@ -7,16 +7,12 @@ filing: the city's published targets are not per-working-day here.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from bot.domain import categories, gazetteer
+from bot.domain import categories, config_file, gazetteer
 
 DEFAULT_TABLE = Path(__file__).parent / "data" / "routing.yml"
 
@@ -93,20 +89,6 @@ def parse(data: Any, source: str = "routing table") -> RoutingTable:
     return RoutingTable(default, by_category, by_ward, bool(data.get("sample")), urgent)
 
 
-@lru_cache(maxsize=4)
-def _load_file(path: str, mtime: float) -> RoutingTable:
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise RoutingError(f"{path}: {error}") from None
-    return parse(data, path)
-
-
 def load(path: Path | str | None = None) -> RoutingTable:
     """The routing table (cached until the file changes)."""
-    chosen = Path(path or os.environ.get("HUE_ASSIST_ROUTING") or DEFAULT_TABLE)
-    try:
-        mtime = chosen.stat().st_mtime
-    except OSError as error:
-        raise RoutingError(f"{chosen}: {error.strerror}") from None
-    return _load_file(str(chosen), mtime)
+    return config_file.load(path, "HUE_ASSIST_ROUTING", DEFAULT_TABLE, parse, RoutingError)
