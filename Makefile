@@ -48,15 +48,15 @@ train: setup
 run: train
 	@$(APP) up
 
-# The model trains while the tests that do not need it run (one process); then the rest run
-# on two workers. Everything a test needs (Chromium, espeak-ng, sox, tmux) is installed by
+# The model trains while the tests that do not need it run (two workers: most of their time
+# is spent waiting on servers they start); then the rest run on two workers. Everything a test needs (Chromium, espeak-ng, sox, tmux) is installed by
 # .ci/run, which CI runs: run it too for the same result as CI (`./.ci/run`).
 test: setup
 	@set -o pipefail; $(APP) train & trainer=$$!; \
 	  HUE_ASSIST_KB_CACHE=$(CURDIR)/var/test-kb-cache.db $(APP) kb reindex >/dev/null || true; \
-	  .venv/bin/pytest -m "not rasa" -n 0 -q; unit=$$?; \
+	  .venv/bin/pytest -m "not rasa" -q --durations=15; unit=$$?; \
 	  wait $$trainer || { echo "training failed" >&2; exit 1; }; \
-	  .venv/bin/pytest -m rasa; rasa=$$?; \
+	  .venv/bin/pytest -m rasa --durations=15; rasa=$$?; \
 	  test $$unit = 0 && test $$rasa = 0
 
 test-fast: setup
