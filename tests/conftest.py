@@ -30,7 +30,8 @@ os.environ.setdefault("HUE_ASSIST_KB_CACHE", str(ROOT / "var" / "test-kb-cache.d
 # Modules that take longest go first, so that the two workers (pytest-xdist, one test module
 # per worker at a time) end together instead of one waiting on the cross-validation.
 SLOW_FIRST = (
-    "test_rasa_data.py",
+    "test_rasa_data.py",  # cross-validation first in it: no model needed while one trains
+    "test_kb_eval.py",  # the real FAQ, embedded once per machine
     "test_gateway_core.py",
     "test_cli.py",
     "test_tracker_store.py",
@@ -44,8 +45,8 @@ RASA_FIXTURES = {"trained_model", "stack"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Slowest modules first; tests that need the trained model marked ``rasa`` (``make
-    test`` runs the others while the model trains)."""
+    """Slowest modules first; tests that need the trained model marked ``rasa`` (``pytest -m
+    "not rasa"`` runs the others without one)."""
 
     def rank(item: pytest.Item) -> int:
         name = item.path.name
