@@ -52,7 +52,13 @@ run: train
 # which need no model (cross-validation, the real FAQ), go first; a test that needs the model
 # waits for it (training holds a lock). Everything a test needs (Chromium, espeak-ng, sox,
 # tmux) is installed by .ci/run, which CI runs: run it too for the same result as CI.
+TEST_TOOLS := chromium chromedriver espeak-ng sox tmux
+
 test: setup
+	@missing=""; for tool in $(TEST_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	  if [ -n "$$missing" ] && [ -z "$(ALLOW_SKIPS)" ]; then \
+	    echo "make test needs:$$missing. ./.ci/run installs them (apt-get) and runs make test, as CI does;" >&2; \
+	    echo "ALLOW_SKIPS=1 make test runs without them, skipping the tests that use them." >&2; exit 1; fi
 	@set -o pipefail; mkdir -p var; $(APP) train >var/test-training.log 2>&1 & trainer=$$!; \
 	  HUE_ASSIST_KB_CACHE=$(CURDIR)/var/test-kb-cache.db $(APP) kb reindex >/dev/null || true; \
 	  .venv/bin/pytest --durations=20; status=$$?; \
