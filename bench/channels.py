@@ -325,7 +325,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 **env,
                 "RASA_URL": ",".join(settings.rasa_urls),
                 "ACTION_SERVER_URL": settings.action_server_url,
-                **zalo_standin.gateway_env(standin.url),
+                **zalo_standin.gateway_env(standin),
                 "GATEWAY_WORKERS": str(args.workers),
             },
             home / "logs" / "gateway.log",

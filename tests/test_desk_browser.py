@@ -40,7 +40,7 @@ def gateway(stack, zalo) -> Iterator[Gateway]:
         **stack.env,
         "RASA_URL": stack.rasa_url,
         "ACTION_SERVER_URL": stack.settings.action_server_url,
-        **zalo_standin.gateway_env(zalo.url),
+        **zalo_standin.gateway_env(zalo),
     }
     gw = Gateway(env, stack.settings.home / "logs" / "gateway-desk-browser.log")
     gw.start()

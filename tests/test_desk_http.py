@@ -48,7 +48,7 @@ def gateway_env(stack, standin: ZaloStandin, **extra: str) -> dict[str, str]:
         **stack.env,
         "RASA_URL": stack.rasa_url,
         "ACTION_SERVER_URL": stack.settings.action_server_url,
-        **zalo_standin.gateway_env(standin.url),
+        **zalo_standin.gateway_env(standin),
         **extra,
     }
 

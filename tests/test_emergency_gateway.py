@@ -73,7 +73,7 @@ def test_a_zalo_citizen_gets_the_number_while_rasa_is_down_and_only_once(tmp_pat
         "HUE_ASSIST_HOME": str(tmp_path),
         "RASA_URL": f"http://127.0.0.1:{free_port()}",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{free_port()}/webhook",
-        **zalo_standin.gateway_env(zalo.url),
+        **zalo_standin.gateway_env(zalo),
     }
     gateway = Gateway(env, tmp_path / "gateway.log").start()
     try:
@@ -104,7 +104,7 @@ def test_a_zalo_emergency_is_answered_before_rasa_and_not_twice(stack, zalo, tmp
         "HUE_ASSIST_HOME": str(tmp_path),
         "RASA_URL": stack.rasa_url,
         "ACTION_SERVER_URL": stack.settings.action_server_url,
-        **zalo_standin.gateway_env(zalo.url),
+        **zalo_standin.gateway_env(zalo),
     }
     gateway = Gateway(env, tmp_path / "gateway.log").start()
     try:

@@ -294,7 +294,7 @@ def test_rasa_and_action_server_restarted_mid_conversation_every_message_answere
         **own.env,
         "RASA_URL": own.settings.rasa_url,
         "ACTION_SERVER_URL": own.settings.action_server_url,
-        **zalo_standin.gateway_env(zalo_api.url),
+        **zalo_standin.gateway_env(zalo_api),
         "TELEGRAM_BOT_TOKEN": tg_standin.TOKEN,
         "TELEGRAM_API_BASE": telegram_api.url,
         "TELEGRAM_WEBHOOK_SECRET": "s3cret",
@@ -452,7 +452,7 @@ def test_a_message_that_keeps_failing_is_set_aside_and_the_citizen_told(tmp_path
         "RASA_URL": rasa.url,
         "ACTION_SERVER_URL": f"{rasa.url}/webhook",
         "GATEWAY_PORT": str(free_port()),
-        **zalo_standin.gateway_env(zalo_api.url),
+        **zalo_standin.gateway_env(zalo_api),
     }
     gateway = Gateway(env, home / "logs" / "gateway.log")
     uid = f"{uuid.uuid4().int % 10**18}"
@@ -500,7 +500,7 @@ def test_an_unreachable_rasa_server_holds_back_only_its_own_citizens(stack, tmp_
         "RASA_URL": ",".join(urls),
         "ACTION_SERVER_URL": stack.settings.action_server_url,
         "GATEWAY_PORT": str(free_port()),
-        **zalo_standin.gateway_env(zalo_api.url),
+        **zalo_standin.gateway_env(zalo_api),
     }
     gateway = Gateway(env, home / "logs" / "gateway.log")
     uids = (f"{uuid.uuid4().int % 10**18}" for _ in range(1000))

@@ -59,7 +59,7 @@ class Rig:
     """The outbox sender with the Zalo adapter, on ``home/hue-assist.db``."""
 
     def __init__(self, home: Path, standin: ZaloStandin, env: dict[str, str]) -> None:
-        self.config = channel_config.load({**zalo_standin.gateway_env(standin.url), **env})
+        self.config = channel_config.load({**zalo_standin.gateway_env(standin), **env})
         self.database = Database(home / "hue-assist.db")
         self.adapter = ZaloAdapter(ZaloClient(self.config, self.database), probe_every=0.5)
         self.sender = Sender(self.database, {"zalo": self.adapter})
@@ -353,7 +353,7 @@ def gateway_env(home: Path, standin: ZaloStandin, **more: str) -> dict[str, str]
         "HUE_ASSIST_HOME": str(home),
         "RASA_URL": nowhere,
         "ACTION_SERVER_URL": f"{nowhere}/webhook",
-        **zalo_standin.gateway_env(standin.url),
+        **zalo_standin.gateway_env(standin),
         **more,
     }
 

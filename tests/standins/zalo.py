@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -41,14 +42,20 @@ def sign(body: bytes, app_id: str, timestamp: str, key: str = OA_SECRET_KEY) -> 
 _ids = itertools.count(1)
 
 
-def gateway_env(standin_url: str) -> dict[str, str]:
-    """The gateway's Zalo settings for an OA whose API is this stand-in."""
+def gateway_env(standin: ZaloStandin | str) -> dict[str, str]:
+    """The gateway's Zalo settings for an OA whose API is this stand-in (its own token
+    pair), or only a URL (a pair nothing will accept)."""
+    if isinstance(standin, str):
+        standin_url, access, refresh = standin, "access-0", "refresh-0"
+    else:
+        assert standin.url, "start the stand-in first"
+        standin_url, (access, refresh) = standin.url, standin.first_pair
     return {
         "ZALO_APP_ID": APP_ID,
         "ZALO_APP_SECRET": APP_SECRET,
         "ZALO_OA_SECRET_KEY": OA_SECRET_KEY,
-        "ZALO_ACCESS_TOKEN": "access-0",
-        "ZALO_REFRESH_TOKEN": "refresh-0",
+        "ZALO_ACCESS_TOKEN": access,
+        "ZALO_REFRESH_TOKEN": refresh,
         "ZALO_API_BASE": standin_url,
         "ZALO_OAUTH_BASE": standin_url,
         "ZALO_ZNS_API_BASE": standin_url,
@@ -111,10 +118,16 @@ class Sent:
     at: float
 
 
+def _first(kind: str) -> str:
+    return f"{kind}-{secrets.token_hex(4)}-0"
+
+
 @dataclass
 class ZaloStandin:
-    access_token: str = "access-0"
-    refresh_token: str = "refresh-0"
+    # A pair of its own per stand-in: gateways of one test stack share a database, where a
+    # pair rotated by an earlier stand-in would otherwise win over this one's (same seed).
+    access_token: str = field(default_factory=lambda: _first("access"))
+    refresh_token: str = field(default_factory=lambda: _first("refresh"))
     expires_in: str = "90000"
     sent: list[Sent] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)  # deliveries per user, cheap to poll
@@ -131,6 +144,9 @@ class ZaloStandin:
     lock: threading.Lock = field(default_factory=threading.Lock)
     generation: int = 0
     server: ThreadServer | None = None
+
+    def __post_init__(self) -> None:
+        self.first_pair = (self.access_token, self.refresh_token)  # what the OA was set up with
 
     # -- control -----------------------------------------------------------------------
 
