@@ -312,7 +312,7 @@ def compare(gateway, standin, settings, args, senders) -> dict[str, Any]:
         load, elapsed, calls = citizens(gateway, standin, args, run_no, desk, senders)
         wait_drained(settings.db_path)
         gateway_cpu = sum(process.cpu_times()[:2]) - cpu_before
-        checked = verify(load, settings.db_path, settings.rasa_urls)
+        checked = verify(load, settings.db_path, settings.rasa_urls, settings.rasa_token)
         run = {
             "operators": args.operators if desk else 0,
             "turns_per_s": round(len(load.accepted) / elapsed, 1),
