@@ -11,18 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser_support import chromium, needs_chromium
 from tests.desk_support import PASSWORD, add_operator, operator_name, zalo_says, zalo_user
 from tests.standins import zalo as zalo_standin
 from tests.standins.gateway import Gateway
 from tests.standins.server import wait_for
 from tests.standins.zalo import ZaloStandin
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -52,26 +48,8 @@ def gateway(stack, zalo) -> Iterator[Gateway]:
 
 @pytest.fixture
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        "--window-size=1280,860",
-        "--lang=vi",
-    ):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
+    with chromium("1280,860", console_log=True) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 class Desk:

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
+from tests.browser_support import chromium, needs_chromium
 from tests.webchat_support import Gateway, running_gateway
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
-)
+pytestmark = needs_chromium
 
 CODE_RE = re.compile(r"PA-\d{4}-\d{6}")
 MARKUP = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
@@ -29,25 +24,8 @@ def gateway(stack) -> Iterator[Gateway]:
 
 @pytest.fixture
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        "--window-size=390,844",
-        "--lang=vi",
-    ):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
+    with chromium("390,844") as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 class Page:
