@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +30,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from voice import config as voice_config  # noqa: E402
+from voice import synth  # noqa: E402
+from voice.accuracy import edit_distance  # noqa: E402
 from voice.model import get_model  # noqa: E402
 from voice.transcribe import transcribe_file  # noqa: E402
 
@@ -41,15 +42,6 @@ def words(text: str) -> list[str]:
     return re.findall(r"\w+", unicodedata.normalize("NFC", text.lower()))
 
 
-def edit_distance(ref: list[str], hyp: list[str]) -> int:
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        previous, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (r != h))
-    return row[-1]
-
-
 def rates(pairs: list[tuple[str, str]]) -> dict[str, float]:
     """Corpus WER and CER (errors over all reference words / characters)."""
     w_err = sum(edit_distance(words(r), words(h)) for r, h in pairs)
@@ -57,15 +49,6 @@ def rates(pairs: list[tuple[str, str]]) -> dict[str, float]:
     c_err = sum(edit_distance(list("".join(words(r))), list("".join(words(h)))) for r, h in pairs)
     c_all = sum(len("".join(words(r))) for r, _ in pairs)
     return {"wer": round(w_err / w_all, 3), "cer": round(c_err / c_all, 3)}
-
-
-def telephone(source: Path, out: Path) -> Path:
-    subprocess.run(
-        ["sox", "-R", str(source), "-r", "8000", "-c", "1", str(out), "sinc", "300-3400"],
-        check=True,
-        capture_output=True,
-    )
-    return out
 
 
 def bare(model, path: Path) -> str:  # noqa: ANN001 - faster_whisper.WhisperModel
@@ -96,7 +79,7 @@ def main() -> None:
             for name, reference in clips:
                 path = CLIPS / name
                 if band == "8kHz":
-                    path = telephone(path, Path(scratch) / f"{name}.wav")
+                    path = synth.telephone_band(path, Path(scratch) / f"{name}.wav")
                 started = time.process_time()
                 text, duration = ours(base, path)
                 if band == "recorded":

@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from voice import config as voice_config  # noqa: E402
 from voice import synth  # noqa: E402
+from voice.accuracy import error_rate  # noqa: E402
 from voice.transcribe import whisper_options  # noqa: E402
 
 AUDIO = ROOT.parent / "shared" / "testdata" / "audio"
@@ -168,12 +169,7 @@ def wer(reference: str, hypothesis: str) -> float:
 
     ref = re.findall(r"[a-z0-9']+", reference.lower())
     hyp = re.findall(r"[a-z0-9']+", hypothesis.lower())
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        previous, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (r != h))
-    return row[-1] / max(len(ref), 1)
+    return error_rate(ref, hyp)
 
 
 def long_english(folder: Path, minutes: float) -> tuple[Path, str]:

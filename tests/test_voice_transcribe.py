@@ -19,6 +19,7 @@ from bot.cli import app
 from bot.domain.redact import redact
 from voice import audio, hallucinations, synth
 from voice import config as voice_config
+from voice.accuracy import error_rate
 from voice.audio import AudioError
 from voice.transcribe import transcribe_file
 
@@ -51,13 +52,7 @@ def words(text: str) -> list[str]:
 
 def wer(reference: str, hypothesis: str) -> float:
     """Word error rate after normalisation (case, punctuation)."""
-    ref, hyp = words(reference), words(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        previous, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (r != h))
-    return row[-1] / max(len(ref), 1)
+    return error_rate(words(reference), words(hypothesis))
 
 
 @pytest.fixture(scope="module")
@@ -397,16 +392,6 @@ def _clips() -> dict[str, str]:
     return {name: references[name] for name in chosen}
 
 
-def telephone_band(source: Path, out: Path) -> Path:
-    """As a hotline records it: 8 kHz, 300–3,400 Hz (what the PBX keeps)."""
-    subprocess.run(
-        ["sox", "-R", str(source), "-r", "8000", "-c", "1", str(out), "sinc", "300-3400"],
-        check=True,
-        capture_output=True,
-    )
-    return out
-
-
 @needs_sox
 def test_real_vietnamese_speech_is_written_in_vietnamese(tmp_path):
     vietnamese = voice_config.load({})  # the defaults: Whisper base, Vietnamese
@@ -417,7 +402,7 @@ def test_real_vietnamese_speech_is_written_in_vietnamese(tmp_path):
         assert not transcript.warnings
         recorded.append(wer(reference, " ".join(c.text() for c in transcript.channels)))
         narrow = transcribe_file(
-            telephone_band(VIETNAMESE / name, tmp_path / f"{name}.wav"), vietnamese
+            synth.telephone_band(VIETNAMESE / name, tmp_path / f"{name}.wav"), vietnamese
         )
         phone.append(wer(reference, " ".join(c.text() for c in narrow.channels)))
     # these six: 0.30 recorded, 0.28 at 8 kHz; the whole development set 0.375 and 0.392

@@ -7,7 +7,8 @@ Whisper model, loaded once per process), ``audio`` (decoding in bounded memory),
 ``summary``, ``calls`` (the processing pipeline), ``drafts``, ``review`` (the supervisors'
 queue, corrections and decisions), ``knowledge`` (KB suggestions), ``notes`` (chat voice
 notes), ``inbox`` (batches and file moves), ``worker`` (the inbox watcher ``hue-assist up``
-starts) and ``synth`` (synthetic test calls). The redactor is ``bot.domain.redact``; the
+starts), ``synth`` (synthetic test calls, the telephone band) and ``accuracy`` (error
+rates for tests and benchmarks). The redactor is ``bot.domain.redact``; the
 tables are ``bot.storage.call_schema``. A service layer: see docs/architecture.md and
 docs/voice.md.
 """

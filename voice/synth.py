@@ -82,3 +82,9 @@ def repeat_to(source: Path, seconds: float, out: Path) -> Path:
     _run("sox", str(out), str(out.with_suffix(".trim.wav")), "trim", "0", f"{seconds}")
     out.with_suffix(".trim.wav").replace(out)
     return out
+
+
+def telephone_band(source: Path, out: Path) -> Path:
+    """``source`` as a hotline records it: 8 kHz mono, 300–3,400 Hz (what the PBX keeps)."""
+    _run("sox", str(source), "-r", "8000", "-c", "1", str(out), "sinc", "300-3400")
+    return out
