@@ -419,6 +419,24 @@ def test_vietnamese_or_english_is_decided_per_recording_when_both_are_allowed():
     assert clip.language == "vi" and "mẹ tôi thường" in clip.channels[0].text().lower()
 
 
+@needs_sox
+def test_the_language_is_decided_on_the_callers_channel(tmp_path):
+    """English on the left, Vietnamese on the right: the channel map says which is the
+    caller's, and the caller's words decide the language of the call."""
+    sides = []
+    for name, source in (("left", JFK), ("right", VIETNAMESE / "vivos_spk01_R010.wav")):
+        sides.append(tmp_path / f"{name}.wav")
+        subprocess.run(["sox", str(source), "-r", "16000", "-c", "1", str(sides[-1])], check=True)
+    stereo = tmp_path / "stereo.wav"
+    subprocess.run(["sox", "-R", "-M", *map(str, sides), str(stereo)], check=True)
+    caller_left = voice_config.load({"VOICE_LANGUAGE": "vi,en"})
+    caller_right = voice_config.load(
+        {"VOICE_LANGUAGE": "vi,en", "VOICE_CHANNEL_MAP": "left=agent,right=caller"}
+    )
+    assert transcribe_file(stereo, caller_left).language == "en"
+    assert transcribe_file(stereo, caller_right).language == "vi"
+
+
 # -- a person repeating is not a decoder loop ---------------------------------------------
 @needs_sox
 def test_a_sentence_said_five_times_is_kept_five_times(tmp_path, english):
