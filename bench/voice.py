@@ -333,10 +333,65 @@ def batch(folder: Path, n: int) -> dict:
     }
 
 
+VIETNAMESE = ROOT.parent / "shared" / "testdata" / "vietnamese_speech"
+
+
+def vietnamese_calls(folder: Path, n: int) -> Path:
+    """``n`` two-channel calls: an operator's greeting (espeak-ng, Vietnamese) and two real
+    Vietnamese clips from the caller, each call a different pair of clips."""
+    clips = sorted(p for p in VIETNAMESE.iterdir() if p.suffix in (".mp3", ".wav"))
+    calls = folder / "vi_calls"
+    calls.mkdir()
+    for i in range(n):
+        first, second = clips[(2 * i) % len(clips)], clips[(2 * i + 1) % len(clips)]
+        synth.call(
+            [
+                ("right", "vi", "Tổng đài xin nghe."),
+                ("left", synth.AUDIO, str(first)),
+                ("left", synth.AUDIO, str(second)),
+                ("right", "vi", "Dạ, em ghi nhận rồi ạ."),
+            ],
+            calls / f"call_{i:02d}.wav",
+        )
+    return calls
+
+
+def calls_per_hour(folder: Path, n: int) -> dict:
+    """The same real-Vietnamese calls through ``voice process`` with a real Rasa: Whisper
+    base (the default, Vietnamese) against tiny.en (before issue 13; it cannot write
+    Vietnamese, so only its speed compares). One process per model for all the calls, its
+    start and model load included, as the voice worker runs."""
+    from bench.common import stack
+
+    if not VIETNAMESE.is_dir():
+        return {"skipped": f"{VIETNAMESE} is missing"}
+    calls = vietnamese_calls(folder, n)
+    audio_s = sum(synth._duration(p) for p in calls.glob("*.wav"))
+    models = {"base": {"WHISPER_MODEL": "base", "VOICE_LANGUAGE": "vi"}, "tiny.en": {}}
+    out: dict = {"calls": n, "audio_s": round(audio_s, 1)}
+    with stack() as settings:
+        for name, extra in models.items():
+            home = folder / f"home-{name}"
+            env = {
+                **ENV,
+                **extra,
+                "HUE_ASSIST_HOME": str(home),
+                "RASA_URL": settings.rasa_url,
+            }
+            seconds, cpu = run([HUE_ASSIST, "voice", "process", str(calls), "--json"], env)
+            out[name] = {
+                "seconds": round(seconds, 1),
+                "calls_per_hour": round(n / seconds * 3600),
+                "cpu_s_per_audio_s": round(cpu / audio_s, 3),
+            }
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument(
-        "--only", choices=["overhead", "rtf", "fallback", "batched", "memory", "batch"]
+        "--only",
+        choices=["overhead", "rtf", "fallback", "batched", "memory", "batch", "calls"],
     )
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--long-minutes", type=float, default=5.0)
@@ -355,6 +410,7 @@ def main() -> None:
             "batched": lambda: batched(folder, args.long_minutes),
             "memory": lambda: memory(folder, args.memory_hours),
             "batch": lambda: batch(folder, args.calls),
+            "calls": lambda: calls_per_hour(folder, args.calls),
         }
         for name, part in parts.items():
             if args.only in (None, name):

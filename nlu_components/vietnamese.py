@@ -33,7 +33,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.base.text import fold, fold_token, fold_words
+from bot.base.text import detect_language, fold, fold_token, fold_words, has_vietnamese_marks
 from bot.domain import categories
 
 
@@ -98,13 +98,21 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
     tokens and, where it finds one, replaces DIET's guesses for that entity; where it finds
     none, DIET's guess stands (it generalises to phrasings nobody listed).
     Phrases come from the training data: synonyms and annotated spans of the entity.
+
+    Folding makes different words collide ("công nhân", "cổng", "cộng" all fold to the
+    "cong" of "cống"; "chạy" to the "chay" of "cháy"), so a syllable the citizen typed with
+    its marks must be spelt as in one of the phrase's accented forms seen in training;
+    an unmarked syllable matches any. Unmarked, a syllable inside another everyday word
+    (``categories.OTHER_WORDS``: "cong nhan") is not the phrase, nor is a Vietnamese
+    phrase's spelling in an English message ("on"). A message names one category: the
+    longest phrase wins, the first of equals ("biển báo bị cây che" is about the sign).
     """
 
     FILE = "phrases.json"
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"entities": ["category"]}
+        return {"entities": ["category"], "single": ["category"]}
 
     def __init__(
         self,
@@ -112,11 +120,13 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
         model_storage: ModelStorage,
         resource: Resource,
         phrases: dict[str, dict[str, str]] | None = None,
+        accents: dict[str, list[list[str]]] | None = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._storage = model_storage
         self._resource = resource
         self.phrases = phrases or {}  # entity → folded phrase → value
+        self.accents = accents or {}  # folded phrase → its accented spellings, by syllable
         self._longest = max((len(p.split()) for t in self.phrases.values() for p in t), default=0)
 
     @classmethod
@@ -140,10 +150,10 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
     ) -> PhraseEntityExtractor:
         try:
             with model_storage.read_from(resource) as path:
-                phrases = json.loads((path / cls.FILE).read_text(encoding="utf-8"))
+                saved = json.loads((path / cls.FILE).read_text(encoding="utf-8"))
         except (ValueError, FileNotFoundError):
-            phrases = {}
-        return cls(config, model_storage, resource, phrases)
+            saved = {}
+        return cls(config, model_storage, resource, saved.get("phrases"), saved.get("accents"))
 
     @staticmethod
     def _key(text: str) -> str:
@@ -153,37 +163,67 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
         wanted = set(self._config["entities"])
         phrases: dict[str, dict[str, str]] = {name: {} for name in wanted}
         values: dict[str, set] = {name: set() for name in wanted}
+        spellings: dict[str, set[tuple[str, ...]]] = {}
+
+        def learn(name: str, span: str, value: str) -> None:
+            key = self._key(span)
+            phrases[name][key] = value
+            if has_vietnamese_marks(span):
+                spelt = tuple(unicodedata.normalize("NFC", span).lower().split())
+                spellings.setdefault(key, set()).add(spelt)
+
         for example in training_data.entity_examples:
             text = example.get(TEXT)
             for entity in example.get(ENTITIES, []):
                 if entity["entity"] in wanted:
                     value = str(entity["value"])
                     values[entity["entity"]].add(value)
-                    span = text[entity["start"] : entity["end"]]
-                    phrases[entity["entity"]][self._key(span)] = value
+                    learn(entity["entity"], text[entity["start"] : entity["end"]], value)
         for synonym, value in training_data.entity_synonyms.items():
             for name in wanted:
                 if value in values[name]:
-                    phrases[name][self._key(synonym)] = value
+                    learn(name, synonym, value)
         for name in wanted:
             for value in values[name]:
                 phrases[name][self._key(value.replace("_", " "))] = value
             phrases[name].pop("", None)
         self.phrases = phrases
+        self.accents = {k: sorted(list(s) for s in v) for k, v in spellings.items()}
         self._longest = max((len(p.split()) for t in phrases.values() for p in t), default=0)
+        saved = {"phrases": phrases, "accents": self.accents}
         with self._storage.write_to(self._resource) as path:
-            (path / self.FILE).write_text(json.dumps(phrases, ensure_ascii=False), "utf-8")
+            (path / self.FILE).write_text(json.dumps(saved, ensure_ascii=False), "utf-8")
         return self._resource
+
+    def _spelt_as_known(self, key: str, typed: list[str]) -> bool:
+        """Whether the syllables as typed can be the phrase ``key``: every syllable typed
+        with marks is spelt as in one of its accented forms (none known: any spelling)."""
+        forms = self.accents.get(key)
+        if not forms:
+            return True
+        return any(
+            len(form) == len(typed)
+            and all(t == s or not has_vietnamese_marks(t) for t, s in zip(typed, form, strict=True))
+            for form in forms
+        )
 
     def _matches(self, message: Message) -> list[dict[str, Any]]:
         tokens = message.get(TOKENS_NAMES[TEXT]) or []
         words = [t.text for t in tokens]
+        typed = [unicodedata.normalize("NFC", t.lemma or t.text).lower() for t in tokens]
+        english = detect_language(str(message.get(TEXT) or "")) == "en"
         found: list[dict[str, Any]] = []
         i = 0
         while i < len(tokens):
             hit = None
             for size in range(min(self._longest, len(tokens) - i), 0, -1):
                 key = " ".join(words[i : i + size])
+                if english and key in self.accents:
+                    continue  # a Vietnamese word's folded spelling: "on" in English is not "ồn"
+                if size == 1 and categories.other_word_at(words, i):
+                    continue  # "cong nhan" is a worker, not a drain
+                if not self._spelt_as_known(key, typed[i : i + size]):
+                    continue
                 for name, table in self.phrases.items():
                     if key in table:
                         hit = (name, table[key], size)
@@ -202,10 +242,28 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
                     ENTITY_ATTRIBUTE_END: end,
                     ENTITY_ATTRIBUTE_VALUE: value,
                     "confidence_entity": 1.0,
+                    "size": size,
                 }
             )
             i += size
-        return found
+        return self._one_each(found)
+
+    def _one_each(self, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Of an entity a message names once (its category), the longest match, first of
+        equals; the others are dropped. Each match's syllable count is removed here."""
+        single = set(self._config.get("single") or [])
+        best: dict[str, dict[str, Any]] = {}
+        kept = []
+        for entity in found:
+            size = entity.pop("size")
+            name = entity[ENTITY_ATTRIBUTE_TYPE]
+            if name not in single:
+                kept.append(entity)
+            elif name not in best or size > best[name]["size"]:
+                best[name] = {**entity, "size": size}
+        for entity in best.values():
+            entity.pop("size")
+        return sorted(kept + list(best.values()), key=lambda e: e[ENTITY_ATTRIBUTE_START])
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -200,6 +200,16 @@ def test_unaccented_text_is_understood_like_accented(stack):
         assert ("ward", "Vỹ Dạ") in values  # canonical name, whatever the spelling
 
 
+def test_a_message_names_one_category_and_a_marked_word_is_not_a_folded_phrase(stack):
+    # "công" (public) folds to the "cong" of "cống" (drain): typed with marks it is not one.
+    for text in ("công nhân làm nhanh, hài lòng", "trung tâm hành chính công ở đâu"):
+        found = [e for e in stack.rasa.parse(text)["entities"] if e["entity"] == "category"]
+        assert found == [], (text, found)
+    # Two phrases: the longer one is the category, and there is one category entity.
+    result = stack.rasa.parse("biển báo bị cây che khuất ở đường Lê Duẩn")
+    assert [e["value"] for e in result["entities"] if e["entity"] == "category"] == ["traffic"]
+
+
 def test_entity_values_keep_the_citizens_own_spelling(stack):
     result = stack.rasa.parse("cây đổ ở 45 Nguyễn Huệ, phường Thuận Hóa")
     text = result["text"]

@@ -47,3 +47,24 @@ def test_categories_match_codes_phrases_and_prefer_the_longest():
     assert categories.match("den giao thong khong sang") == "traffic"
     assert categories.match("o ga to lam") == "road_damage"
     assert categories.match("xyz") is None
+
+
+def test_a_word_typed_with_its_marks_is_not_taken_for_a_folded_phrase():
+    # "cong", "on", "chay" are the folded drain, noise and fire; typed with marks these are
+    # other words. Without marks the phrase still matches (people type that way).
+    assert categories.match("công nhân làm nhanh quá") is None
+    assert categories.match("cổng trường bị khóa") is None
+    assert categories.match("cảm ơn nhiều") is None
+    assert categories.match("xe chạy nhanh") is None
+    assert categories.match("to rồi") is None
+    assert categories.match("cống bị nghẹt") == "flooding"
+    assert categories.match("cong bi nghet") == "flooding"
+    assert categories.match("karaoke ồn quá") == "noise"
+    assert categories.match("thùng rác công cộng đầy") == "garbage"
+    # Unmarked: inside another everyday word, or in English, it is not the phrase either.
+    assert categories.match("cong nhan lam tot lam") is None
+    assert categories.match("so dien thoai cua em") is None
+    assert categories.match("cay xang o dau gan nhat") is None
+    assert categories.match("who do I call on a Sunday") is None
+    assert categories.match("cay do chan duong") == "tree"
+    assert categories.match("mat dien tu sang") == "power_outage"

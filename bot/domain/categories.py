@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
-from bot.base.text import fold
+from bot.base.text import detect_language, fold
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,79 @@ def name(code: str, language: str = "vi") -> str:
     return category.name_en if language == "en" else category.name_vi
 
 
+# Folded phrases that are also everyday words once their marks are gone, with the
+# spellings that mean the problem: "công nhân", "cổng", "cộng" are not a drain ("cống"),
+# "cảm ơn" is not noise ("ồn"), "chạy" is not a fire ("cháy"). Where the citizen typed
+# marks, the syllables must be spelt so; without marks the phrase still matches.
+ACCENTED: dict[str, tuple[str, ...]] = {
+    "cong": ("cống",),
+    "nap cong": ("nắp cống",),
+    "cay": ("cây",),
+    "on": ("ồn",),
+    "chay": ("cháy",),
+    "khoi": ("khói",),
+    "dien": ("điện",),
+    "rac": ("rác",),
+    "trom": ("trộm",),
+    "cuop": ("cướp",),
+    "ngap": ("ngập",),
+    "to roi": ("tờ rơi",),
+    "mat duong": ("mặt đường",),
+    "mat nuoc": ("mất nước",),
+    "mat dien": ("mất điện",),
+    "cat dien": ("cắt điện",),
+    "nuoc ban": ("nước bẩn",),
+    "ong nuoc": ("ống nước",),
+    "cay do": ("cây đổ",),
+    "via he": ("vỉa hè",),
+}
+
+# Two-syllable words, folded, that hold a one-syllable phrase but mean something else:
+# unaccented "cong nhan" is a worker, not a drain; "so dien thoai" a phone number, not a
+# power line; "cay xang" a petrol station, not a tree.
+OTHER_WORDS: frozenset[str] = frozenset(
+    " ".join(word.split())
+    for word in """cong nhan|cong an|cong chung|cong vien|cong dan|cong trinh|cong ty|cong viec
+    |cong lap|cong cong|cong khai|thi cong|vu cong|khoi cong|cam on|on dinh|on thi|chay xe
+    |xe chay|chay bo|khoi dong|khoi nghiep|khoi phuc|cay xang|cay so|dien thoai
+    |dien tich|dien bien|dien vien|dien dan|dai dien|dien mao|dien hinh|rac roi""".split("|")
+)
+
+
+def other_word_at(folded: list[str], index: int) -> bool:
+    """Whether the syllable at ``index`` is half of one of the OTHER_WORDS."""
+    pairs = (folded[index - 1 : index + 1] if index > 0 else [], folded[index : index + 2])
+    return any(
+        len(pair) == 2 and " ".join(w.strip() for w in pair) in OTHER_WORDS for pair in pairs
+    )
+
+
+def _spelt_as_meant(phrase: str, typed: list[str]) -> bool:
+    """Whether syllables typed with marks are spelt as the phrase means (see ACCENTED)."""
+    spellings = ACCENTED.get(phrase)
+    if not spellings:
+        return True
+    return any(
+        all(t == s or fold(t) == t for t, s in zip(typed, spelt.split(), strict=True))
+        for spelt in spellings
+    )
+
+
+def _found(phrase: str, folded: list[str], typed: list[str], english: bool) -> bool:
+    """Whether the folded phrase occurs as whole syllables, spelt as meant where marked,
+    not inside one of the OTHER_WORDS, and (a Vietnamese word) not in an English message."""
+    if english and phrase in ACCENTED:  # "on" in "the lamp on Le Loi street"
+        return False
+    words = phrase.split()
+    size = len(words)
+    return any(
+        folded[i : i + size] == words
+        and _spelt_as_meant(phrase, typed[i : i + size])
+        and (size > 1 or not other_word_at(folded, i))
+        for i in range(len(folded) - size + 1)
+    )
+
+
 def match(text: str | None) -> str | None:
     """The category code a value or phrase names, or None.
 
@@ -220,13 +294,14 @@ def match(text: str | None) -> str | None:
     """
     if not text:
         return None
-    folded = " ".join(fold(text).replace("_", " ").split())
-    if folded.replace(" ", "_") in BY_CODE:
-        return folded.replace(" ", "_")
-    padded = f" {folded} "
+    typed = unicodedata.normalize("NFC", text).lower().replace("_", " ").split()
+    folded = [fold(word) for word in typed]
+    if "_".join(folded) in BY_CODE:
+        return "_".join(folded)
+    english = detect_language(text) == "en"
     best: tuple[int, str] | None = None
     for category in CATEGORIES:
         for phrase in (*category.phrases, fold(category.name_vi), fold(category.name_en)):
-            if f" {phrase} " in padded and (best is None or len(phrase) > best[0]):
+            if (best is None or len(phrase) > best[0]) and _found(phrase, folded, typed, english):
                 best = (len(phrase), category.code)
     return best[1] if best else None
