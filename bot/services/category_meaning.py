@@ -312,6 +312,14 @@ def _load(name: str) -> CategoryMeaning | None:
     return built
 
 
+def warm() -> None:
+    """Build the classifier now (a worker's start-up thread), not on a citizen's message."""
+    try:
+        classifier()
+    except Exception:  # the first guess will retry and log what is wrong
+        log.exception("category meaning warm-up failed")
+
+
 def guess(text: str | None) -> str | None:
     """The category code ``text`` most likely describes, or None (not confident, vague, or
     embeddings off)."""
