@@ -294,7 +294,7 @@ class ValidateReportForm(FormValidationAction):
         if code is None and tracker.get_slot("requested_slot") == "category":
             answer = latest_text(tracker)
             code = categories.match(answer)
-            if code is None and not answer.startswith("/"):
+            if code is None and not answer.startswith("/") and says_enough(answer):
                 code = await meaning_guess(answer)  # no phrase: what the answer means
         if code:
             return {"category": code}

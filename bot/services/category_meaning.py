@@ -5,8 +5,9 @@ written like those at Huế's 1022 portal ("trụ điện chiếu sáng không h
 kéo dài sau mưa") often holds none. This classifier compares the text's multilingual-e5
 vector with the vectors of labelled examples: the category-annotated report examples of
 ``nlu_data/nlu/*.yml`` and the categories' names and phrases (``bot/domain/categories.py``).
-Report examples that name no category yet ("tôi muốn phản ánh") form a class of their own,
-``VAGUE``: when it wins, there is no guess.
+Report examples that name no category yet ("tôi muốn phản ánh") and the examples of the
+small-talk intents ("có", "cảm ơn", "xin chào") form a class of their own, ``VAGUE``: when
+it wins, there is no guess.
 
 The classifier is a softmax regression over the centred vectors; its confidence is the
 best class's probability, and below the threshold the answer is "don't know" (None). It
@@ -50,6 +51,11 @@ SCALE = 10.0  # linear: centred unit vectors times SCALE
 TOP = 3  # nearest: a category's score is the mean cosine of its TOP nearest examples
 THRESHOLDS = {"linear": 0.45, "nearest": 0.0065}  # the least confidence for a guess
 NLU_FOLDER = Path("nlu_data") / "nlu"
+# Intents whose examples name no problem: answers such as "có", "hello" or "thôi" belong
+# with the vague requests, not with the category they happen to sit nearest to.
+NOT_A_PROBLEM = frozenset(
+    {"greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "request_human"}
+)
 
 # "[đèn đường]{"entity": "category", "value": "streetlight"}" or "[Lê Lợi](location)"
 _ANNOTATION = re.compile(r"\[([^\]]+)\](\{[^}]*\}|\([^)]*\))")
@@ -105,6 +111,8 @@ def nlu_examples(folder: Path, *, synonyms: bool = True) -> list[Example]:
             ]
             if item.get("synonym") in categories.BY_CODE and synonyms:
                 found += [Example(line, item["synonym"]) for line in lines]
+            elif item.get("intent") in NOT_A_PROBLEM:
+                found += [Example(_annotated(line)[0], VAGUE) for line in lines]
             elif item.get("intent") == "report_incident":
                 for line in lines:
                     text, values = _annotated(line)
