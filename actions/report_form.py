@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
+import threading
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -28,6 +30,7 @@ from bot.domain import categories, gazetteer, lifecycle
 from bot.domain.emergency import KINDS, detect
 from bot.domain.notifications import TEMPLATE as REPORT_STATUS
 from bot.domain.public import face
+from bot.services import category_meaning
 from bot.services.channels import config as channel_config
 from bot.storage.store import MAX_DESCRIPTION, StoreError
 
@@ -100,10 +103,25 @@ def phone_in(text: str) -> str | None:
     return re.sub(r"[\s.-]", "", match.group(0)) if match else None
 
 
-def describes_problem(text: str) -> bool:
-    """A first message counts as a description if it names the problem and says more."""
+def describes_problem(text: str, guessed: str | None = None) -> bool:
+    """A first message counts as a description if it names the problem and says more.
+
+    The problem is named by a listed phrase, or by ``guessed``: the category its meaning
+    gave (``category_meaning``) when no phrase names one.
+    """
     words = [w for w in fold_words(text) if w not in GENERIC_WORDS]
-    return categories.match(text) is not None and len(words) >= 4
+    return (categories.match(text) is not None or guessed is not None) and len(words) >= 4
+
+
+def says_enough(text: str) -> bool:
+    """Enough words beyond "I want to report" for a category to be guessed from meaning."""
+    return len([w for w in fold_words(text) if w not in GENERIC_WORDS]) >= 3
+
+
+async def meaning_guess(text: str) -> str | None:
+    """The category ``text`` describes by its meaning, or None (not confident, vague, or
+    ``EMBEDDING_MODEL=none``); off the event loop, the model being CPU work."""
+    return await asyncio.to_thread(category_meaning.guess, text)
 
 
 class ValidateReportForm(FormValidationAction):
@@ -111,6 +129,12 @@ class ValidateReportForm(FormValidationAction):
 
     def name(self) -> str:
         return "validate_report_form"
+
+    def __setstate__(self, state: dict) -> None:
+        # In the worker (Sanic copies the actions by pickling): build the category
+        # classifier now, off the request path, as action_answer_info does with its index.
+        self.__dict__.update(state)
+        threading.Thread(target=category_meaning.warm, name="category-warm", daemon=True).start()
 
     async def required_slots(
         self,
@@ -153,13 +177,25 @@ class ValidateReportForm(FormValidationAction):
             alert = detect(tracker.get_slot("description") or "")
             category = alert.category if alert else KINDS.get(kind, KINDS["distress"]).category
             return [*events, SlotSet("category", category)]
+        # At activation, neither the tagger nor a phrase named the category: its meaning may
+        # ("trụ điện chiếu sáng không hoạt động"). The read-back lets the citizen correct it.
+        guessed = None
+        if (
+            tracker.get_slot("requested_slot") is None
+            and not text.startswith("/")
+            and not tracker.get_slot("category")
+            and not _set_in(events, "category")
+            and categories.match(text) is None
+            and says_enough(text)
+        ):
+            guessed = await meaning_guess(text)
         # At activation, a first message that already describes the problem
         # ("đèn đường trước nhà 12 Lê Lợi tắt 3 hôm nay") is the description.
         if (
             tracker.get_slot("requested_slot") is None
             and not tracker.get_slot("description")
             and not text.startswith("/")
-            and describes_problem(text)
+            and describes_problem(text, guessed)
         ):
             events.append(SlotSet("description", text[:MAX_DESCRIPTION]))
         # A channel that sends coordinates gives the place without any typing.
@@ -173,7 +209,7 @@ class ValidateReportForm(FormValidationAction):
         if (
             tracker.get_slot("requested_slot") is None
             and not _set_in(events, "category")
-            and (code := categories.match(text))
+            and (code := categories.match(text) or guessed)
         ):
             events.append(SlotSet("category", code))
         return events
@@ -256,7 +292,10 @@ class ValidateReportForm(FormValidationAction):
             return {"category": earlier}
         code = categories.match(str(value)) if value else None
         if code is None and tracker.get_slot("requested_slot") == "category":
-            code = categories.match(latest_text(tracker))
+            answer = latest_text(tracker)
+            code = categories.match(answer)
+            if code is None and not answer.startswith("/") and says_enough(answer):
+                code = await meaning_guess(answer)  # no phrase: what the answer means
         if code:
             return {"category": code}
         return self._refuse("category", tracker, dispatcher, "category_not_recognised")

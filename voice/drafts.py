@@ -15,6 +15,7 @@ import sqlite_utils
 from bot.base.clock import iso, now
 from bot.domain import categories, gazetteer
 from bot.domain.emergency import Alert
+from bot.services import category_meaning
 from bot.storage.store import MAX_DESCRIPTION
 
 
@@ -40,12 +41,15 @@ def build(caller_text: str, entities: list[dict[str, Any]], alert: Alert | None 
     """A draft from the caller's redacted words and the NLU's entities.
 
     The category is the NLU's, else the emergency's (``alert``), else a phrase in the words
-    ("đèn đường" → streetlight), else ``other``; the ward is checked against Huế's 40 wards
+    ("đèn đường" → streetlight), else what the words mean when the classifier is confident
+    (``category_meaning``; off with ``EMBEDDING_MODEL=none``), else ``other``; the ward is checked against Huế's 40 wards
     and communes. An urgent draft carries the kind of danger.
     """
     category = _entity(entities, "category")
     if category not in categories.BY_CODE:
         category = alert.category if alert else categories.match(caller_text)
+        if category is None and caller_text.strip():
+            category = category_meaning.guess(caller_text)
     ward = gazetteer.lookup(_entity(entities, "ward")) or gazetteer.find_in(caller_text)
     location = _entity(entities, "location")
     missing = []
