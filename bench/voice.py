@@ -371,7 +371,11 @@ def calls_per_hour(folder: Path, n: int) -> dict:
     out: dict = {"calls": n, "audio_s": round(audio_s, 1)}
     with stack() as settings:
         for name, extra in models.items():
-            home = folder / f"home-{name}"
+            home = folder / f"home-{name}"  # its own database: the calls are new to it
+            home.mkdir()
+            for secret in ("rasa.token", "action-server.secret"):  # the stack's, to reach it
+                if (settings.home / secret).exists():
+                    (home / secret).write_bytes((settings.home / secret).read_bytes())
             env = {
                 **ENV,
                 **extra,

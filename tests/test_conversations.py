@@ -67,6 +67,17 @@ def test_form_asks_each_missing_field_and_validates_it(stack, sender):
     assert "Gửi phản ánh?" in texts(stack.say(sender, "bo qua"))
 
 
+def test_a_category_answer_without_a_listed_phrase_is_understood_by_its_meaning(stack, sender):
+    assert "loại sự cố" in texts(stack.say(sender, "toi muon phan anh"))
+    # No listed phrase names it ("trụ chiếu sáng", not "đèn đường"): e5 reads the meaning.
+    reply = texts(stack.say(sender, "trụ chiếu sáng ở kiệt 5 tối om mấy đêm nay không ai sửa"))
+    assert "ở đâu" in reply and "loại sự cố" not in reply, reply
+    # Something that says nothing of a problem is still refused.
+    other = new_sender()
+    stack.say(other, "toi muon phan anh")
+    assert "/report_incident" in " ".join(payloads(stack.say(other, "abc xyz hmm")))
+
+
 def test_unknown_ward_is_refused(stack, sender):
     stack.say(sender, "co cay do chan duong")
     reply = texts(stack.say(sender, "duong Le Duan phuong Ba Dinh"))

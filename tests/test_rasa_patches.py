@@ -63,22 +63,6 @@ out["table"] = ours == theirs == list(patches.EVENT_COLUMNS)
 # the project's modules that Rasa imports run here
 out["detect"] = detect("nha toi bi chay").numbers[0]
 
-# the e5 sentence featurizer: one unit 384-d vector a message; a citizen's text not kept
-import numpy
-from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
-from nlu_components.e5 import E5SentenceFeaturizer
-e5 = E5SentenceFeaturizer({}, "e5")
-texts = ["đèn đường trước nhà bị hỏng", "the street light in front of my house is broken", "thủ đô của Nhật Bản là gì"]
-messages = e5.process([Message(data={"text": t}) for t in texts])
-vectors = [m.get_dense_features("text")[1].features[0] for m in messages]
-out["e5_shape"] = [list(m.get_dense_features("text")[1].features.shape) for m in messages]
-out["e5_norms"] = [round(float(numpy.linalg.norm(v)), 3) for v in vectors]
-out["e5_paraphrase_closer"] = float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2])
-out["e5_kept_after_parse"] = len(e5._seen)
-e5.process_training_data(TrainingData([Message(data={"text": t}) for t in texts]))
-out["e5_kept_after_training"] = len(e5._seen)
-
 # a missing internal or another version stops loudly (checked last: it breaks Rasa)
 del MessageProcessor._parse_message_with_graph
 rasa.__version__ = "3.7.0"
@@ -131,12 +115,3 @@ def test_the_tracker_store_writes_rasas_own_table_layout(checked):
 def test_what_rasa_imports_from_the_project_runs_in_its_environment(checked):
     """The leaves and the emergency detector are imported by Rasa's Python 3.10."""
     assert checked["detect"] == "114"
-
-
-def test_the_e5_featurizer_gives_each_message_one_unit_vector_by_meaning(checked):
-    assert checked["e5_shape"] == [[1, 384]] * 3
-    assert checked["e5_norms"] == [1.0] * 3
-    # the English paraphrase is nearer than an unrelated Vietnamese question
-    assert checked["e5_paraphrase_closer"] is True
-    # training texts are remembered (cross-validation folds repeat them); citizens' are not
-    assert checked["e5_kept_after_parse"] == 0 and checked["e5_kept_after_training"] == 3

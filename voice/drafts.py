@@ -42,8 +42,8 @@ def build(caller_text: str, entities: list[dict[str, Any]], alert: Alert | None 
 
     The category is the NLU's, else the emergency's (``alert``), else a phrase in the words
     ("đèn đường" → streetlight), else what the words mean when the classifier is confident
-    (``category_meaning``; off with ``EMBEDDING_MODEL=none``), else ``other``; the ward is checked against Huế's 40 wards
-    and communes. An urgent draft carries the kind of danger.
+    (``category_meaning``; off with ``EMBEDDING_MODEL=none``), else ``other``; the ward is
+    checked against Huế's 40 wards and communes. An urgent draft carries the kind of danger.
     """
     category = _entity(entities, "category")
     if category not in categories.BY_CODE:
