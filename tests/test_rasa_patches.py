@@ -63,6 +63,32 @@ out["table"] = ours == theirs == list(patches.EVENT_COLUMNS)
 # the project's modules that Rasa imports run here
 out["detect"] = detect("nha toi bi chay").numbers[0]
 
+# intent from meaning: e5 overrules DIET where it reads well and is sure, never elsewhere
+from pathlib import Path
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from nlu_components.meaning import MeaningIntentClassifier
+examples = {
+    "out_of_scope": ["thủ đô của Nhật Bản là gì", "hát cho tôi một bài", "kể chuyện cười đi",
+                     "what is the capital of Japan", "thời tiết ở Paris thế nào"],
+    "ask_info": ["làm căn cước công dân ở đâu", "thủ tục đăng ký khai sinh", "how do I get a birth certificate",
+                 "lệ phí cấp giấy phép xây dựng bao nhiêu", "giờ làm việc của ủy ban phường"],
+    "greet": ["xin chào", "chào bạn", "hello", "hi there", "chào buổi sáng"],
+}
+data = TrainingData([Message(data={"text": t, "intent": i}) for i, ts in examples.items() for t in ts])
+storage = LocalModelStorage(Path(tempfile.mkdtemp()))
+meaning = MeaningIntentClassifier({"threshold": 0.5, "threshold_unmarked": 1.01}, storage, Resource("meaning"))
+meaning.train(data)
+def parsed(text):
+    message = Message(data={"text": text})
+    message.set("intent", {"name": "ask_info", "confidence": 0.9})  # what DIET said
+    return meaning.process([message])[0].get("intent")["name"]
+out["meaning_marked"] = parsed("thủ đô của nước Nhật là gì vậy")
+out["meaning_english"] = parsed("what's the capital city of Japan")
+out["meaning_unmarked"] = parsed("thu do cua nuoc Nhat la gi vay")
+
 # a missing internal or another version stops loudly (checked last: it breaks Rasa)
 del MessageProcessor._parse_message_with_graph
 rasa.__version__ = "3.7.0"
@@ -115,3 +141,11 @@ def test_the_tracker_store_writes_rasas_own_table_layout(checked):
 def test_what_rasa_imports_from_the_project_runs_in_its_environment(checked):
     """The leaves and the emergency detector are imported by Rasa's Python 3.10."""
     assert checked["detect"] == "114"
+
+
+def test_intent_from_meaning_overrules_diet_only_where_e5_reads_well(checked):
+    # a paraphrase in words no example used: e5 knows it is out of scope
+    assert checked["meaning_marked"] == "out_of_scope"
+    assert checked["meaning_english"] == "out_of_scope"
+    # typed without marks, e5 reads poorly: DIET's intent stands below its own threshold
+    assert checked["meaning_unmarked"] == "ask_info"
