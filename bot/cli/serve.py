@@ -63,8 +63,19 @@ class _Stop(BaseException):
     purge's) can swallow it."""
 
 
-def _raise_stop(signum: int, frame: FrameType | None) -> None:
-    raise _Stop()
+class _StopOnce:
+    """The stop-signal handler: raises ``_Stop`` once; while stopping, a second signal (or
+    one arriving as a dead service is being reported) is ignored, so it cannot break off the
+    stopping of the others half-way."""
+
+    def __init__(self) -> None:
+        self.stopping = False
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        if self.stopping:
+            return
+        self.stopping = True
+        raise _Stop()
 
 
 def up(
@@ -85,8 +96,9 @@ def up(
     supervisor = Supervisor(settings.home / "logs")
     # Ctrl-C, a stop, or the terminal closing (SIGHUP: the services, each in a session of
     # its own, would not get it and would be left running).
+    stopper = _StopOnce()
     for stop in STOP_SIGNALS:
-        signal.signal(stop, _raise_stop)
+        signal.signal(stop, stopper)
     code = 0
     try:
         # Services in a group start together (several Rasa processes load side by side).
@@ -118,6 +130,7 @@ def up(
                 daily_purge(settings)
                 next_purge = time.monotonic() + PURGE_EVERY_S
             time.sleep(0.5)
+        stopper.stopping = True
         typer.echo(
             f"{dead.name} stopped (code {dead.process.returncode}); stopping the rest. "
             f"See {dead.log_path}",
@@ -130,6 +143,7 @@ def up(
         typer.echo(str(error), err=True)
         code = 1
     finally:
+        stopper.stopping = True
         for stop in STOP_SIGNALS:
             signal.signal(stop, signal.SIG_IGN)
         supervisor.stop_all()
