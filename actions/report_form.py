@@ -109,13 +109,18 @@ def describes_problem(text: str, guessed: str | None = None) -> bool:
     The problem is named by a listed phrase, or by ``guessed``: the category its meaning
     gave (``category_meaning``) when no phrase names one.
     """
-    words = [w for w in fold_words(text) if w not in GENERIC_WORDS]
-    return (categories.match(text) is not None or guessed is not None) and len(words) >= 4
+    named = categories.match(text) is not None or guessed is not None
+    return named and content_words(text) >= 4
+
+
+def content_words(text: str) -> int:
+    """How many words the text has beyond "I want to report" (``GENERIC_WORDS``)."""
+    return len([w for w in fold_words(text) if w not in GENERIC_WORDS])
 
 
 def says_enough(text: str) -> bool:
     """Enough words beyond "I want to report" for a category to be guessed from meaning."""
-    return len([w for w in fold_words(text) if w not in GENERIC_WORDS]) >= 3
+    return content_words(text) >= 3
 
 
 async def meaning_guess(text: str) -> str | None:

@@ -195,24 +195,12 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
             (path / self.FILE).write_text(json.dumps(saved, ensure_ascii=False), "utf-8")
         return self._resource
 
-    def _spelt_as_known(self, key: str, typed: list[str]) -> bool:
-        """Whether the syllables as typed can be the phrase ``key``: every syllable typed
-        with marks is spelt as in one of its accented forms (none known: any spelling)."""
-        forms = self.accents.get(key)
-        if not forms:
-            return True
-        return any(
-            len(form) == len(typed)
-            and all(t == s or not has_vietnamese_marks(t) for t, s in zip(typed, form, strict=True))
-            for form in forms
-        )
-
     def _matches(self, message: Message) -> list[dict[str, Any]]:
         tokens = message.get(TOKENS_NAMES[TEXT]) or []
         words = [t.text for t in tokens]
         typed = [unicodedata.normalize("NFC", t.lemma or t.text).lower() for t in tokens]
         english = detect_language(str(message.get(TEXT) or "")) == "en"
-        found: list[dict[str, Any]] = []
+        found: list[tuple[int, dict[str, Any]]] = []  # (syllables, entity)
         i = 0
         while i < len(tokens):
             hit = None
@@ -222,7 +210,7 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
                     continue  # a Vietnamese word's folded spelling: "on" in English is not "ồn"
                 if size == 1 and categories.other_word_at(words, i):
                     continue  # "cong nhan" is a worker, not a drain
-                if not self._spelt_as_known(key, typed[i : i + size]):
+                if not categories.spelt_as(typed[i : i + size], self.accents.get(key, ())):
                     continue
                 for name, table in self.phrases.items():
                     if key in table:
@@ -235,35 +223,31 @@ class PhraseEntityExtractor(GraphComponent, EntityExtractorMixin):
                 continue
             name, value, size = hit
             start, end = tokens[i].start, tokens[i + size - 1].end
-            found.append(
-                {
-                    ENTITY_ATTRIBUTE_TYPE: name,
-                    ENTITY_ATTRIBUTE_START: start,
-                    ENTITY_ATTRIBUTE_END: end,
-                    ENTITY_ATTRIBUTE_VALUE: value,
-                    "confidence_entity": 1.0,
-                    "size": size,
-                }
-            )
+            entity = {
+                ENTITY_ATTRIBUTE_TYPE: name,
+                ENTITY_ATTRIBUTE_START: start,
+                ENTITY_ATTRIBUTE_END: end,
+                ENTITY_ATTRIBUTE_VALUE: value,
+                "confidence_entity": 1.0,
+            }
+            found.append((size, entity))
             i += size
         return self._one_each(found)
 
-    def _one_each(self, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _one_each(self, found: list[tuple[int, dict[str, Any]]]) -> list[dict[str, Any]]:
         """Of an entity a message names once (its category), the longest match, first of
-        equals; the others are dropped. Each match's syllable count is removed here."""
+        equals; the others are dropped."""
         single = set(self._config.get("single") or [])
-        best: dict[str, dict[str, Any]] = {}
+        best: dict[str, tuple[int, dict[str, Any]]] = {}
         kept = []
-        for entity in found:
-            size = entity.pop("size")
+        for size, entity in found:
             name = entity[ENTITY_ATTRIBUTE_TYPE]
             if name not in single:
                 kept.append(entity)
-            elif name not in best or size > best[name]["size"]:
-                best[name] = {**entity, "size": size}
-        for entity in best.values():
-            entity.pop("size")
-        return sorted(kept + list(best.values()), key=lambda e: e[ENTITY_ATTRIBUTE_START])
+            elif name not in best or size > best[name][0]:
+                best[name] = (size, entity)
+        kept += [entity for _, entity in best.values()]
+        return sorted(kept, key=lambda e: e[ENTITY_ATTRIBUTE_START])
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.base.text import detect_language, fold
+from bot.base.text import detect_language, fold, has_vietnamese_marks
 
 
 @dataclass(frozen=True)
@@ -255,19 +256,18 @@ OTHER_WORDS: frozenset[str] = frozenset(
 def other_word_at(folded: list[str], index: int) -> bool:
     """Whether the syllable at ``index`` is half of one of the OTHER_WORDS."""
     pairs = (folded[index - 1 : index + 1] if index > 0 else [], folded[index : index + 2])
-    return any(
-        len(pair) == 2 and " ".join(w.strip() for w in pair) in OTHER_WORDS for pair in pairs
-    )
+    return any(len(pair) == 2 and " ".join(pair) in OTHER_WORDS for pair in pairs)
 
 
-def _spelt_as_meant(phrase: str, typed: list[str]) -> bool:
-    """Whether syllables typed with marks are spelt as the phrase means (see ACCENTED)."""
-    spellings = ACCENTED.get(phrase)
-    if not spellings:
-        return True
-    return any(
-        all(t == s or fold(t) == t for t, s in zip(typed, spelt.split(), strict=True))
-        for spelt in spellings
+def spelt_as(typed: Sequence[str], spellings: Iterable[Sequence[str]]) -> bool:
+    """Whether syllables as typed can be one of ``spellings`` (each a list of syllables):
+    a syllable typed with marks must be spelt so, an unmarked one matches any. No spelling
+    known: any spelling."""
+    forms = list(spellings)
+    return not forms or any(
+        len(form) == len(typed)
+        and all(t == f or not has_vietnamese_marks(t) for t, f in zip(typed, form, strict=True))
+        for form in forms
     )
 
 
@@ -280,7 +280,7 @@ def _found(phrase: str, folded: list[str], typed: list[str], english: bool) -> b
     size = len(words)
     return any(
         folded[i : i + size] == words
-        and _spelt_as_meant(phrase, typed[i : i + size])
+        and spelt_as(typed[i : i + size], [m.split() for m in ACCENTED.get(phrase, ())])
         and (size > 1 or not other_word_at(folded, i))
         for i in range(len(folded) - size + 1)
     )
