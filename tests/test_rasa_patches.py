@@ -63,7 +63,7 @@ out["table"] = ours == theirs == list(patches.EVENT_COLUMNS)
 # the project's modules that Rasa imports run here
 out["detect"] = detect("nha toi bi chay").numbers[0]
 
-# intent from meaning: e5 overrules DIET where it reads well and is sure, never elsewhere
+# intent from meaning: DIET's probabilities blended with e5's
 from pathlib import Path
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -79,15 +79,20 @@ examples = {
 }
 data = TrainingData([Message(data={"text": t, "intent": i}) for i, ts in examples.items() for t in ts])
 storage = LocalModelStorage(Path(tempfile.mkdtemp()))
-meaning = MeaningIntentClassifier({"threshold": 0.5, "threshold_unmarked": 1.01}, storage, Resource("meaning"))
+meaning = MeaningIntentClassifier({}, storage, Resource("meaning"))
 meaning.train(data)
-def parsed(text):
+def parsed(text, diet):
     message = Message(data={"text": text})
-    message.set("intent", {"name": "ask_info", "confidence": 0.9})  # what DIET said
-    return meaning.process([message])[0].get("intent")["name"]
-out["meaning_marked"] = parsed("thủ đô của nước Nhật là gì vậy")
-out["meaning_english"] = parsed("what's the capital city of Japan")
-out["meaning_unmarked"] = parsed("thu do cua nuoc Nhat la gi vay")
+    ranking = [{"name": name, "confidence": p} for name, p in diet.items()]  # what DIET said
+    message.set("intent", ranking[0] if ranking else {})
+    message.set("intent_ranking", ranking)
+    processed = meaning.process([message])[0]
+    return processed.get("intent"), processed.get("intent_ranking")
+half_sure = {"ask_info": 0.6, "out_of_scope": 0.3, "greet": 0.1}
+out["meaning_marked"] = parsed("thủ đô của nước Nhật là gì vậy", half_sure)
+out["meaning_english"] = parsed("what's the capital city of Japan", half_sure)
+out["meaning_unmarked"] = parsed("thu do cua nuoc Nhat la gi vay", {"ask_info": 0.99, "out_of_scope": 0.01})
+out["meaning_no_diet"] = parsed("what's the capital city of Japan", {})
 
 # a missing internal or another version stops loudly (checked last: it breaks Rasa)
 del MessageProcessor._parse_message_with_graph
@@ -143,9 +148,28 @@ def test_what_rasa_imports_from_the_project_runs_in_its_environment(checked):
     assert checked["detect"] == "114"
 
 
-def test_intent_from_meaning_overrules_diet_only_where_e5_reads_well(checked):
-    # a paraphrase in words no example used: e5 knows it is out of scope
-    assert checked["meaning_marked"] == "out_of_scope"
-    assert checked["meaning_english"] == "out_of_scope"
-    # typed without marks, e5 reads poorly: DIET's intent stands below its own threshold
-    assert checked["meaning_unmarked"] == "ask_info"
+def test_intent_from_meaning_blends_diet_with_e5(checked):
+    """DIET half-sure of the wrong intent: e5's opinion of a paraphrase tips the blend."""
+    for case in ("meaning_marked", "meaning_english"):
+        intent, ranking = checked[case]
+        assert intent["name"] == "out_of_scope"
+        assert intent == ranking[0]
+        confidences = [row["confidence"] for row in ranking]
+        assert confidences == sorted(confidences, reverse=True)
+        assert abs(sum(confidences) - 1) < 1e-6
+        # both opinions count: DIET's favourite keeps more than a vetoed intent would
+        assert 0.05 < dict((r["name"], r["confidence"]) for r in ranking)["ask_info"] < 0.5
+
+
+def test_a_sure_diet_is_not_overruled_by_e5_reading_unmarked_text(checked):
+    # typed without marks e5 reads poorly; DIET at 0.99 keeps its intent
+    intent, _ = checked["meaning_unmarked"]
+    assert intent["name"] == "ask_info"
+
+
+def test_without_diets_ranking_e5_alone_decides(checked):
+    intent, ranking = checked["meaning_no_diet"]
+    assert intent["name"] == "out_of_scope"
+    assert len(ranking) == 3
+    # the same message blended with DIET's doubt is less sure than e5 alone
+    assert checked["meaning_english"][0]["confidence"] < intent["confidence"] - 0.05
