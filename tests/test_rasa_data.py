@@ -59,15 +59,16 @@ def crossval(*args: str, epochs: str = "", timeout: int = 1800) -> subprocess.Co
     )
 
 
-# The suite's cross-validation is the quick one (3 folds, DIET 25 epochs: about a quarter of
-# the full run's work); `make crossval` is the full one (5 folds, 50 epochs, floor 0.90).
-# Calibrated on the same data and seed: full run macro F1 0.911, quick run 0.886; the quick
-# floor keeps the full floor's margin (0.011) below the quick result.
-QUICK_FOLDS, QUICK_EPOCHS, QUICK_INTENT_FLOOR = "3", "25", 0.875
+# The suite's cross-validation is the quick one (2 folds, DIET 25 epochs: about a fifth of the
+# full run's work, ~3 minutes); `make crossval` is the full one (5 folds, 50 epochs).
+# Calibrated on the same data and seed (2026-12-02, intent blend): full run macro F1 0.937,
+# quick run 0.916; the quick floor sits 0.011 below the quick result, the margin the full
+# run's first floor (0.90) had.
+QUICK_FOLDS, QUICK_EPOCHS, QUICK_INTENT_FLOOR = "2", "25", 0.905
 
 
 def test_nlu_cross_validation_meets_the_floors(tmp_path):
-    """Quick cross-validation: intent macro F1 ≥ 0.875 (the full run's 0.90, calibrated),
+    """Quick cross-validation: intent macro F1 ≥ 0.905 (calibrated against the full run),
     ≥ 0.85 for the category entity (the phrase extractor does not train: same in both)."""
     out = tmp_path / "crossval"
     result = crossval(
