@@ -93,6 +93,7 @@ out["meaning_marked"] = parsed("thủ đô của nước Nhật là gì vậy", 
 out["meaning_english"] = parsed("what's the capital city of Japan", half_sure)
 out["meaning_unmarked"] = parsed("thu do cua nuoc Nhat la gi vay", {"ask_info": 0.99, "out_of_scope": 0.01})
 out["meaning_no_diet"] = parsed("what's the capital city of Japan", {})
+out["meaning_unmarked_alone"] = parsed("thu do cua nuoc Nhat la gi vay", {})
 
 # a missing internal or another version stops loudly (checked last: it breaks Rasa)
 del MessageProcessor._parse_message_with_graph
@@ -165,6 +166,8 @@ def test_a_sure_diet_is_not_overruled_by_e5_reading_unmarked_text(checked):
     # typed without marks e5 reads poorly; DIET at 0.99 keeps its intent
     intent, _ = checked["meaning_unmarked"]
     assert intent["name"] == "ask_info"
+    # what keeps it is DIET's share of the blend: e5 alone leans the other way
+    assert checked["meaning_unmarked_alone"][0]["name"] != "ask_info"
 
 
 def test_without_diets_ranking_e5_alone_decides(checked):
