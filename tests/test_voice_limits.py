@@ -50,6 +50,15 @@ def test_a_short_note_goes_on_to_transcription(tmp_path, heard):
     assert len(heard) == 1
 
 
+def test_the_note_limit_is_read_when_a_note_comes_not_at_import(tmp_path, heard, monkeypatch):
+    monkeypatch.setenv("VOICE_NOTE_MAX_S", "2")
+    assert notes.transcribe_note(silence(tmp_path / "three.wav", 3)) is None
+    assert heard == []
+    monkeypatch.setenv("VOICE_NOTE_MAX_S", "5")
+    notes.transcribe_note(silence(tmp_path / "three.wav", 3))
+    assert len(heard) == 1
+
+
 class _Adapter:
     async def fetch_media(self, ref: str) -> bytes:
         return b"note"

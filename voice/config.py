@@ -76,6 +76,9 @@ class VoiceConfig:
     chunk_s: float = 600.0
     no_speech_flag: float = 0.6  # a segment above this no_speech_prob is flagged
     logprob_flag: float = -1.0  # a segment below this avg_logprob is flagged
+    # Zalo/Telegram voice notes longer than this are not transcribed (voice.notes): a
+    # citizen with something to report says it in two minutes (longer: please type).
+    note_max_s: float = 120.0
 
     def with_overrides(self, **changes: object) -> VoiceConfig:
         """A copy with the non-None ``changes`` applied (CLI options)."""
@@ -145,4 +148,5 @@ def load(env: dict[str, str] | None = None) -> VoiceConfig:
         batched_min_s=float(env.get("VOICE_BATCHED_MIN_S") or base.batched_min_s),
         batch_size=int(env.get("VOICE_BATCH_SIZE") or base.batch_size),
         chunk_s=float(env.get("VOICE_CHUNK_S") or base.chunk_s),
+        note_max_s=float(env.get("VOICE_NOTE_MAX_S") or base.note_max_s),
     )

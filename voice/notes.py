@@ -8,7 +8,6 @@ gets None and asks the citizen to type instead of guessing at what they meant.
 from __future__ import annotations
 
 import logging
-import os
 import tempfile
 from pathlib import Path
 
@@ -22,24 +21,22 @@ log = logging.getLogger("hue_assist.voice.notes")
 MIN_CONFIDENCE = 0.5
 MAX_NOTE_BYTES = 10 * 1024 * 1024
 NOTE_LANGUAGES = "vi,en"
-# Capped by length before any CPU goes to Whisper: 10 MB of Opus is hours of speech, and a
-# citizen with something to report says it in two minutes (longer: please type).
-MAX_NOTE_SECONDS = float(os.environ.get("VOICE_NOTE_MAX_S") or 120)
 
 
 def transcribe_note(data: bytes) -> str | None:
     """The note's words (unredacted: it is the citizen's own message), or None."""
     if not data or len(data) > MAX_NOTE_BYTES:
         return None
+    # tourists send notes too: Vietnamese unless it is clearly English
+    config = voice_config.load().with_overrides(language=NOTE_LANGUAGES)
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "note"
         path.write_bytes(data)
-        if duration_over(path, MAX_NOTE_SECONDS):
-            log.info("voice note too long", extra={"limit_s": MAX_NOTE_SECONDS})
+        # Capped by length before any CPU goes to Whisper: 10 MB of Opus is hours of speech.
+        if duration_over(path, config.note_max_s):
+            log.info("voice note too long", extra={"limit_s": config.note_max_s})
             return None
         try:
-            # tourists send notes too: Vietnamese unless it is clearly English
-            config = voice_config.load().with_overrides(language=NOTE_LANGUAGES)
             transcript = transcribe_file(path, config, stereo=False)
         except (AudioError, ModelError) as error:
             log.info("voice note not readable", extra={"why": type(error).__name__})

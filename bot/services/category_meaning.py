@@ -41,6 +41,7 @@ from bot.domain import categories
 from knowledge_base.cache import EmbeddingCache, content_hash
 from knowledge_base.embeddings import TextEmbedder, configured_model, get_embedder
 from knowledge_base.retriever import default_cache_path
+from knowledge_base.vectors import centre, softmax
 
 log = logging.getLogger(__name__)
 
@@ -142,11 +143,6 @@ def training_examples(root: Path | None = None) -> list[Example]:
     return list(unique.values())
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
-
-
 def _softmax_fit(
     x: np.ndarray, labels: np.ndarray, classes: int, l2: float = 1e-3, steps: int = 300
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -156,7 +152,7 @@ def _softmax_fit(
     bias = np.zeros(classes, dtype=np.float64)
     target = np.eye(classes)[labels]
     for _ in range(steps):
-        gradient = (_softmax(x @ weights + bias) - target) / len(x)
+        gradient = (softmax(x @ weights + bias) - target) / len(x)
         weights -= 0.5 * (x.T @ gradient + l2 * weights)
         bias -= 0.5 * gradient.sum(axis=0)
     return weights, bias
@@ -241,13 +237,12 @@ class CategoryMeaning:
         )
 
     def _centred(self, vectors: np.ndarray) -> np.ndarray:
-        moved = vectors - self._mean
-        return self.scale * moved / np.linalg.norm(moved, axis=1, keepdims=True)
+        return centre(vectors, self._mean, self.scale)
 
     def scores(self, vectors: np.ndarray) -> np.ndarray:
         """One row per text, one column per class (``self.classes``)."""
         if self.method == "linear":
-            return _softmax(self._centred(vectors) @ self._weights + self._bias)
+            return softmax(self._centred(vectors) @ self._weights + self._bias)
         if self.top <= 0:
             return vectors @ self._centroids.T
         cosines = vectors @ self._vectors.T
