@@ -5,6 +5,7 @@ import unicodedata
 import pytest
 
 from bot.base.settings import project_root
+from knowledge_base.dense import whole_text
 from knowledge_base.documents import load_folder
 from knowledge_base.retriever import CONFIDENCE_THRESHOLD, Retriever
 
@@ -77,6 +78,32 @@ def test_english_section_is_served_to_english_speakers(tmp_path):
     doc = load_folder(tmp_path)[0][0]
     assert doc.answer("en") == "Pay your water bill in the Hue-S app."
     assert "English" not in doc.answer("vi")
+
+
+def test_every_project_document_answers_in_english_too(retriever):
+    retriever.refresh()
+    missing = [d.id for d in retriever.documents.values() if not d.answer_en]
+    assert missing == []  # a visitor asking in English gets English, on every topic
+
+
+def test_the_dense_vector_reads_the_vietnamese_answer_only(tmp_path):
+    (tmp_path / "good.md").write_text(GOOD)
+    doc = load_folder(tmp_path)[0][0]
+    assert "Hue-S, mục Thanh toán" in whole_text(doc) and "Pay your" not in whole_text(doc)
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("How do I register my newborn's birth?", "birth-registration"),
+        ("where can I get a certified copy of my documents", "certified-copy"),
+        ("Can I see traffic cameras in the Hue-S app?", "camera-surveillance"),
+    ],
+)
+def test_english_questions_find_the_document_and_its_english_answer(retriever, question, expected):
+    hits = retriever.search(question)
+    assert hits and hits[0].document.id == expected
+    assert hits[0].document.answer("en") != hits[0].document.answer("vi")
 
 
 def test_a_changed_document_is_picked_up_without_restart(tmp_path):
