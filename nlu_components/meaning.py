@@ -45,6 +45,23 @@ RANKING = "intent_ranking"
 UNRANKED = 1e-6
 
 
+def blend(
+    diet: dict[str, float], meaning: dict[str, float], diet_weight: float
+) -> tuple[list[str], np.ndarray]:
+    """Every intent either side names, and p_DIET^w · p_e5^(1-w) renormalised (e5 alone when
+    DIET ranks nothing). Also what bench/intent_blend.py sweeps ``diet_weight`` with."""
+    weight = diet_weight if diet else 0.0
+    labels = sorted(set(diet) | set(meaning))
+    logs = np.array(
+        [
+            weight * np.log(max(diet.get(label, 0.0), UNRANKED))
+            + (1.0 - weight) * np.log(max(meaning.get(label, 0.0), UNRANKED))
+            for label in labels
+        ]
+    )
+    return labels, softmax(logs)
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class MeaningIntentClassifier(GraphComponent, IntentClassifier):
     """Replaces DIET's intent and ranking by its blend with e5's opinion."""
@@ -166,16 +183,7 @@ class MeaningIntentClassifier(GraphComponent, IntentClassifier):
             str(row[INTENT_NAME_KEY]): float(row["confidence"])
             for row in message.get(RANKING) or []
         }
-        weight = float(self._config["diet_weight"]) if diet else 0.0
-        labels = sorted(set(diet) | set(meaning))
-        logs = np.array(
-            [
-                weight * np.log(max(diet.get(label, 0.0), UNRANKED))
-                + (1.0 - weight) * np.log(max(meaning.get(label, 0.0), UNRANKED))
-                for label in labels
-            ]
-        )
-        blended = softmax(logs)
+        labels, blended = blend(diet, meaning, float(self._config["diet_weight"]))
         order = np.argsort(-blended)[:LABEL_RANKING_LENGTH]
         ranking = [{INTENT_NAME_KEY: labels[i], "confidence": float(blended[i])} for i in order]
         message.set(INTENT, ranking[0], add_to_output=True)
