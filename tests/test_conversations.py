@@ -142,6 +142,12 @@ def test_ask_info_in_english_gets_the_english_part(stack, sender):
     assert "113" in reply and "Source: http" in reply
 
 
+def test_a_visitor_asking_in_english_about_a_procedure_gets_english(stack, sender):
+    reply = texts(stack.say(sender, "How do I register my baby's birth in Hue?"))
+    assert "within 60 days" in reply and "Source: http" in reply
+    assert "Theo Luật Hộ tịch" not in reply
+
+
 def test_check_status_asks_for_the_code_then_says_unknown(stack, sender):
     assert "mã phản ánh" in texts(stack.say(sender, "cho hoi phan anh cua toi toi dau roi"))
     reply = texts(stack.say(sender, "PA-2019-999999"))
