@@ -10,9 +10,9 @@ ranking is kept; e5's classifier (the component's own settings: multilingual-e5-
 centred vectors, logistic regression) is fitted on the same fold. Then, on identical
 opinions: DIET alone, e5 alone, e5 overruling DIET when sure (the design before the blend),
 linear blends and the geometric blend (``nlu_components.meaning.blend``) at several DIET
-weights: intent macro F1 and accuracy; for the configured weight, how often
-FallbackClassifier would fall back and how many answered messages are wrong, at several
-thresholds. The DIET rankings take ~10 minutes to compute; ``--rankings FILE`` saves them
+weights: intent macro F1 and accuracy; how many messages skip e5's pass (DIET sure enough)
+and what that costs; for the configured settings, how often FallbackClassifier would fall
+back and how many answered messages are wrong, at several thresholds. The DIET rankings take ~10 minutes to compute; ``--rankings FILE`` saves them
 the first time and reuses them afterwards. Prints one JSON object.
 """
 
@@ -45,6 +45,17 @@ GEOMETRIC = (0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.0)
 LINEAR = (0.3, 0.4, 0.5)
 OVERRULE = (0.7, 0.9)  # e5 replaced DIET when at least this sure (marked / unmarked text)
 FALLBACK = ((0.45, 0.08), (0.40, 0.08), (0.35, 0.08), (0.30, 0.08), (0.45, 0.0))
+SURE = (1.1, 0.99999, 0.9999, 0.999, 0.995, 0.99)  # DIET this sure: e5's pass skipped
+
+
+def decided(
+    diet: dict[str, float], e5: dict[str, float], weight: float, sure: float
+) -> tuple[list[str], np.ndarray]:
+    """What the component outputs: DIET's ranking when it is ``sure``, else the blend."""
+    if diet and max(diet.values()) >= sure:
+        labels = sorted(diet)
+        return labels, np.array([diet[k] for k in labels])
+    return blend(diet, e5, weight)
 
 
 def settings() -> tuple[dict, dict]:
@@ -199,9 +210,17 @@ def compare(folds: list[dict], e5: list[list[dict[str, float]]], meaning: dict) 
         dists = [blend(d, e, w) for _, _, d, e in rows]
         predicted = [labels[int(np.argmax(p))] for labels, p in dists]
         result["geometric"][str(w)] = scores(gold, predicted)
-    chosen = float(meaning["diet_weight"])
-    dists = [blend(d, e, chosen) for _, _, d, e in rows]
+    chosen, sure = float(meaning["diet_weight"]), float(meaning["diet_sure"])
+    result["skip_e5_when_diet_sure"] = {}
+    for level in SURE:
+        dists = [decided(d, e, chosen, level) for _, _, d, e in rows]
+        predicted = [labels[int(np.argmax(p))] for labels, p in dists]
+        skipped = sum(1 for _, _, d, _ in rows if d and max(d.values()) >= level)
+        entry = {**scores(gold, predicted), "skipped": round(skipped / len(rows), 4)}
+        result["skip_e5_when_diet_sure"][str(level)] = entry
+    dists = [decided(d, e, chosen, sure) for _, _, d, e in rows]
     result["configured_diet_weight"] = chosen
+    result["configured_diet_sure"] = sure
     result["fallback_with_blend"] = [fallback(dists, gold, t, g) for t, g in FALLBACK]
     diet_dists = [(sorted(d), np.array([d[k] for k in sorted(d)])) for _, _, d, _ in rows]
     result["fallback_with_diet_alone"] = fallback(diet_dists, gold, *FALLBACK[0])

@@ -94,6 +94,9 @@ out["meaning_english"] = parsed("what's the capital city of Japan", half_sure)
 out["meaning_unmarked"] = parsed("thu do cua nuoc Nhat la gi vay", {"ask_info": 0.99, "out_of_scope": 0.01})
 out["meaning_no_diet"] = parsed("what's the capital city of Japan", {})
 out["meaning_unmarked_alone"] = parsed("thu do cua nuoc Nhat la gi vay", {})
+meaning._config["diet_sure"] = 0.9999  # as config.yml sets it
+out["meaning_diet_sure"] = parsed("what's the capital city of Japan", {"ask_info": 0.99995, "greet": 0.00005})
+out["meaning_diet_almost_sure"] = parsed("what's the capital city of Japan", {"ask_info": 0.999, "greet": 0.001})
 
 # a missing internal or another version stops loudly (checked last: it breaks Rasa)
 del MessageProcessor._parse_message_with_graph
@@ -176,3 +179,12 @@ def test_without_diets_ranking_e5_alone_decides(checked):
     assert len(ranking) == 3
     # the same message blended with DIET's doubt is less sure than e5 alone
     assert checked["meaning_english"][0]["confidence"] < intent["confidence"] - 0.05
+
+
+def test_a_diet_sure_enough_keeps_its_ranking_and_e5_is_not_asked(checked):
+    intent, ranking = checked["meaning_diet_sure"]
+    assert intent["name"] == "ask_info" and intent["confidence"] == 0.99995
+    assert [row["name"] for row in ranking] == ["ask_info", "greet"]  # DIET's, untouched
+    # just under diet_sure, e5 has its say: the blend ranks the intent DIET did not list
+    _, blended = checked["meaning_diet_almost_sure"]
+    assert {row["name"] for row in blended} == {"ask_info", "greet", "out_of_scope"}
